@@ -1,0 +1,121 @@
+# Latent Circuits. `make help` lists the targets.
+#
+# Everything is built into $(BUILD) (default build/). Objects remember the compiler and flags that
+# made them: changing either (make CXX=clang++ ...) rebuilds what it must, nothing else.
+
+CXX      ?= g++
+BUILD    ?= build
+OPTIMIZE ?= -O2
+# -ffp-contract=off: no fused multiply-add behind our back, so a seed gives the same bits on every
+# compiler and processor.
+CXXFLAGS := -std=c++20 $(OPTIMIZE) -Wall -Wextra -Wpedantic -Werror -ffp-contract=off -I.
+LDFLAGS  ?=
+EXTRA_CXXFLAGS ?=
+override CXXFLAGS += $(EXTRA_CXXFLAGS)
+
+LIBRARY_SOURCES := $(sort $(wildcard autodiff/*.cpp nn/*.cpp attribution/*.cpp))
+CHAPTER_DIRS    := $(sort $(wildcard chapters/[0-9][0-9]-*))
+chapter_id       = ch$(firstword $(subst -, ,$(notdir $(1))))
+CHAPTERS        := $(foreach d,$(CHAPTER_DIRS),$(call chapter_id,$(d)))
+TEST_SOURCES    := $(sort $(wildcard tests/*.cpp))
+TOOL_DIRS       := $(sort $(wildcard latent bench))
+SOURCES         := $(LIBRARY_SOURCES) $(wildcard chapters/*/*.cpp) $(TEST_SOURCES) \
+                   $(foreach d,$(TOOL_DIRS),$(wildcard $(d)/*.cpp))
+
+object = $(BUILD)/obj/$(1:.cpp=.o)
+LIBRARY_OBJECTS := $(foreach s,$(LIBRARY_SOURCES),$(call object,$(s)))
+TEST_OBJECTS    := $(foreach s,$(TEST_SOURCES),$(call object,$(s)))
+CHAPTER_OUTPUTS := $(foreach c,$(CHAPTERS),$(BUILD)/out/$(c).txt)
+
+GTEST_FLAGS = $(shell pkg-config --cflags --libs gtest_main 2>/dev/null)
+
+.PHONY: all run test sanitize clean format format-check lint help check-gtest $(CHAPTERS) \
+        $(foreach c,$(CHAPTERS),test-$(c)) FORCE
+.DEFAULT_GOAL := all
+
+all: $(foreach c,$(CHAPTERS),$(BUILD)/$(c)) $(if $(wildcard latent),$(BUILD)/latent)
+
+help:
+	@echo "make               build every chapter and tool into $(BUILD)/"
+	@echo "make run           run every chapter in order"
+	@echo "make chNN          build and run chapter NN (make ch01)"
+	@echo "make test          build and run the whole test suite"
+	@echo "make test-chNN     only chapter NN's tests (make test-ch01)"
+	@echo "make sanitize      the test suite under AddressSanitizer and UndefinedBehaviorSanitizer"
+	@echo "make format        clang-format the sources in place; make format-check only checks"
+	@echo "make lint          clang-tidy on the sources"
+	@echo "make clean         remove build/"
+	@echo "Variables: CXX=clang++ to change compiler, BUILD=dir to build elsewhere."
+
+# ---- compiling --------------------------------------------------------------------------------
+# The stamp holds the compiler and flags; it is rewritten only when they change.
+$(BUILD)/compile_flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CXX) $(CXXFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CXX) $(CXXFLAGS) $(LDFLAGS)' > $@
+
+# Tests find the chapters' READMEs and outputs through these two paths.
+$(BUILD)/obj/tests/%.o: override CXXFLAGS += -DPROJECT_ROOT='"$(CURDIR)"' \
+    -DCHAPTER_OUTPUT_DIR='"$(abspath $(BUILD))/out"' $(shell pkg-config --cflags gtest_main 2>/dev/null)
+
+$(BUILD)/obj/%.o: %.cpp $(BUILD)/compile_flags
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/liblatent.a: $(LIBRARY_OBJECTS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+# ---- chapters: chapters/NN-name/*.cpp is the program $(BUILD)/chNN -----------------------------
+define chapter_rules
+$(BUILD)/$(call chapter_id,$(1)): $(foreach s,$(wildcard $(1)/*.cpp),$(call object,$(s))) $(BUILD)/liblatent.a
+	$$(CXX) $$(CXXFLAGS) $$^ $$(LDFLAGS) -o $$@
+$(call chapter_id,$(1)): $(BUILD)/$(call chapter_id,$(1))
+	./$(BUILD)/$(call chapter_id,$(1)) $$(ARGS)
+# What the chapter prints, for the tests that keep its README honest.
+$(BUILD)/out/$(call chapter_id,$(1)).txt: $(BUILD)/$(call chapter_id,$(1))
+	@mkdir -p $$(@D)
+	./$(BUILD)/$(call chapter_id,$(1)) > $$@.partial && mv $$@.partial $$@
+test-$(call chapter_id,$(1)): TEST_FILTER = --gtest_filter='$(subst c,C,$(call chapter_id,$(1)))*'
+test-$(call chapter_id,$(1)): test
+endef
+$(foreach d,$(CHAPTER_DIRS),$(eval $(call chapter_rules,$(d))))
+
+run: $(foreach c,$(CHAPTERS),$(BUILD)/$(c))
+	@set -e; for c in $(CHAPTERS); do echo "==================== $$c ===================="; \
+	  ./$(BUILD)/$$c; echo; done
+
+# ---- tools ------------------------------------------------------------------------------------
+$(BUILD)/latent: $(foreach s,$(wildcard latent/*.cpp),$(call object,$(s))) $(BUILD)/liblatent.a
+	$(CXX) $(CXXFLAGS) $^ $(LDFLAGS) -o $@
+
+# ---- tests ------------------------------------------------------------------------------------
+check-gtest:
+	@pkg-config --exists gtest_main 2>/dev/null || { echo "make test needs GoogleTest and pkg-config:\
+	 apt-get install libgtest-dev pkg-config (Debian/Ubuntu) or brew install googletest pkg-config (macOS)"; exit 1; }
+
+$(BUILD)/tests: $(TEST_OBJECTS) $(BUILD)/liblatent.a | check-gtest
+	$(CXX) $(CXXFLAGS) $(TEST_OBJECTS) $(BUILD)/liblatent.a $(LDFLAGS) $(GTEST_FLAGS) -o $@
+
+$(TEST_OBJECTS): | check-gtest
+
+test: check-gtest $(BUILD)/tests $(CHAPTER_OUTPUTS) $(if $(wildcard latent),$(BUILD)/latent)
+	./$(BUILD)/tests $(TEST_FILTER)
+
+SANITIZE_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize:
+	$(MAKE) BUILD=$(BUILD)/sanitize OPTIMIZE="$(SANITIZE_FLAGS)" LDFLAGS="-fsanitize=address,undefined" test
+
+# ---- housekeeping -----------------------------------------------------------------------------
+FORMATTED := $(sort $(SOURCES) $(wildcard */*.hpp */*/*.hpp))
+format:
+	clang-format -i $(FORMATTED)
+format-check:
+	clang-format --dry-run --Werror $(FORMATTED)
+lint:
+	clang-tidy --quiet $(LIBRARY_SOURCES) $(wildcard chapters/*/*.cpp latent/*.cpp) -- -std=c++20 -I.
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
