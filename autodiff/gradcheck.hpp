@@ -20,7 +20,8 @@ struct GradcheckResult {
   std::vector<double> analytic;  // the tape's gradient, one entry per input
   std::vector<double> numeric;   // central differences
   // max over inputs of |analytic - numeric| / max(1, |analytic|, |numeric|): a relative error for
-  // gradients larger than one, an absolute one below, so that a gradient of 1e-300 against 0 passes.
+  // gradients larger than one, an absolute one below, so that a gradient of 1e-300 against 0
+  // passes.
   double worst_relative_error = 0.0;
   std::size_t worst_input = 0;  // where the worst error is
   bool passed = false;          // worst_relative_error <= tolerance

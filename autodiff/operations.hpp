@@ -31,7 +31,8 @@ inline Var operator-(Var a) {  // d/da = -1
   return a.tape().push(Op::negate, -a.value(), a, -1.0);
 }
 
-// ---- arithmetic with a plain number --------------------------------------------------------------
+// ---- arithmetic with a plain number
+// --------------------------------------------------------------
 inline Var operator+(Var a, double c) { return a.tape().push(Op::add, a.value() + c, a, 1.0); }
 inline Var operator+(double c, Var a) { return a + c; }
 inline Var operator-(Var a, double c) { return a.tape().push(Op::subtract, a.value() - c, a, 1.0); }

@@ -28,7 +28,8 @@ const char* op_name(Op op) {
 }
 
 void throw_empty_var() {
-  throw std::logic_error("autodiff: this Var is empty (default-constructed); make it with Tape::variable");
+  throw std::logic_error(
+      "autodiff: this Var is empty (default-constructed); make it with Tape::variable");
 }
 
 void Tape::fail(Var v) const {

@@ -3,8 +3,8 @@
 // Every operation appends one node to the tape, holding its value and the local partial derivatives
 // towards its (at most two) parents. A node's parents are always pushed before it, so the tape is
 // already in topological order: backward() is one sweep from the output back to the start, with no
-// recursion, no graph search and no allocation. A Var is only a handle (tape, position, generation);
-// the node itself lives in the tape's one vector.
+// recursion, no graph search and no allocation. A Var is only a handle (tape, position,
+// generation); the node itself lives in the tape's one vector.
 //
 // Gradients accumulate, as in PyTorch: each backward() adds into the gradients of the leaves (the
 // nodes made by Tape::variable) until zero_grad() clears them. The gradients of intermediate nodes
@@ -30,8 +30,22 @@ namespace autodiff {
 
 // The operation that made a node; only used to print the tape.
 enum class Op : std::uint8_t {
-  leaf, add, subtract, multiply, divide, negate, exp, log, log1p, pow, sqrt, tanh, sigmoid, relu,
-  softplus, custom
+  leaf,
+  add,
+  subtract,
+  multiply,
+  divide,
+  negate,
+  exp,
+  log,
+  log1p,
+  pow,
+  sqrt,
+  tanh,
+  sigmoid,
+  relu,
+  softplus,
+  custom
 };
 const char* op_name(Op op);
 
@@ -119,7 +133,8 @@ class Tape {
  private:
   std::uint32_t size32() const { return static_cast<std::uint32_t>(nodes_.size()); }
   std::uint32_t checked_index(Var v) const {
-    if (v.tape_ != this || v.index_ >= nodes_.size() || nodes_[v.index_].generation != v.generation_)
+    if (v.tape_ != this || v.index_ >= nodes_.size() ||
+        nodes_[v.index_].generation != v.generation_)
       fail(v);
     return v.index_;
   }
@@ -142,7 +157,8 @@ inline void Var::backward() const { tape().backward(*this); }
 inline void Var::zero_grad() const { tape().at(*this).grad = 0.0; }
 inline void Var::set_value(double value) const {
   Tape::Node& node = tape().at(*this);
-  if (node.op != Op::leaf) throw std::logic_error("autodiff: set_value on a computed node; only leaves can be set");
+  if (node.op != Op::leaf)
+    throw std::logic_error("autodiff: set_value on a computed node; only leaves can be set");
   node.value = value;
 }
 inline std::size_t Var::index() const {
@@ -151,7 +167,8 @@ inline std::size_t Var::index() const {
 }
 
 inline Var Tape::append(const Node& node) {
-  if (nodes_.size() >= no_parent) throw std::length_error("autodiff: the tape is full (2^32 - 1 nodes)");
+  if (nodes_.size() >= no_parent)
+    throw std::length_error("autodiff: the tape is full (2^32 - 1 nodes)");
   nodes_.push_back(node);
   return Var(this, size32() - 1, generation_);
 }

@@ -1,0 +1,205 @@
+// The tape as a whole: shared variables, accumulation, long chains, rewinding, misuse, gradcheck.
+#include <cmath>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "autodiff/autodiff.hpp"
+
+#include <gtest/gtest.h>
+
+using autodiff::Tape;
+using autodiff::Var;
+
+namespace {
+
+// The message of the std::logic_error that `action` throws, or "" when it throws none.
+template <class Action>
+std::string logic_error_of(Action action) {
+  try {
+    action();
+  } catch (const std::logic_error& error) {
+    return error.what();
+  }
+  return "";
+}
+
+TEST(Ch01Tape, NodeIsAtMost48Bytes) { EXPECT_LE(sizeof(Tape::Node), 48u); }
+
+TEST(Ch01Tape, VariableUsedManyTimes) {
+  Tape tape;
+  Var x = tape.variable(1.7);
+  Var y = x * x * x;  // d/dx x^3 = 3 x^2
+  y.backward();
+  EXPECT_DOUBLE_EQ(y.value(), 1.7 * 1.7 * 1.7);
+  EXPECT_NEAR(x.grad(), 3.0 * 1.7 * 1.7, 1e-14);  // three rounded products summed
+}
+
+TEST(Ch01Tape, DiamondGraph) {
+  // x feeds u and v, which meet again in y = u * v = e^x * x^2: both paths add into dy/dx.
+  Tape tape;
+  Var x = tape.variable(0.3);
+  Var u = exp(x);
+  Var v = x * x;
+  Var y = u * v;
+  y.backward();
+  const double expected = std::exp(0.3) * (0.3 * 0.3 + 2.0 * 0.3);  // (x^2 + 2x) e^x
+  EXPECT_NEAR(x.grad(), expected, 1e-15);
+  EXPECT_NEAR(u.grad(), 0.09, 1e-15);  // dy/du = v
+  EXPECT_NEAR(v.grad(), std::exp(0.3), 1e-15);
+}
+
+TEST(Ch01Tape, GradientsAccumulateUntilZeroed) {
+  Tape tape;
+  Var w = tape.variable(2.0), x = tape.variable(3.0);
+  Var y = w * x;
+  y.backward();
+  EXPECT_EQ(w.grad(), 3.0);
+  y.backward();  // leaves accumulate: 3 + 3
+  EXPECT_EQ(w.grad(), 6.0);
+  EXPECT_EQ(y.grad(), 1.0);  // an intermediate node restarts from zero each backward
+  Var z = w * w;             // a second output adds into the same leaf
+  z.backward();
+  EXPECT_EQ(w.grad(), 10.0);
+  w.zero_grad();
+  EXPECT_EQ(w.grad(), 0.0);
+  EXPECT_EQ(x.grad(), 4.0);  // x got 2 from each of the two backward calls through y
+  tape.zero_grad();
+  EXPECT_EQ(x.grad(), 0.0);
+}
+
+TEST(Ch01Tape, IntermediateGradientsDoNotLeakBetweenOutputs) {
+  // After y.backward(), the node h holds dy/dh. A later backward of another output z that also uses
+  // h must not add that stale value into the leaves.
+  Tape tape;
+  Var x = tape.variable(1.5);
+  Var h = x * 2.0;
+  Var y = h * 3.0;
+  y.backward();
+  tape.zero_grad();
+  Var z = h * 5.0;
+  z.backward();
+  EXPECT_EQ(x.grad(), 10.0);
+}
+
+TEST(Ch01Tape, UnusedNodeWithInfinitePartialDoesNotPoison) {
+  Tape tape;
+  Var x = tape.variable(0.0);
+  Var unused = sqrt(x);  // d/dx = +inf at 0
+  (void)unused;
+  Var y = x * 4.0;
+  y.backward();
+  EXPECT_EQ(x.grad(), 4.0);
+}
+
+TEST(Ch01Tape, MillionNodeChainBackward) {
+  // Iterative sweep: no recursion, so a chain of 10^6 nodes cannot overflow the stack.
+  Tape tape;
+  Var x = tape.variable(1.0);
+  Var y = x;
+  const int n = 1'000'000;
+  for (int i = 0; i < n; ++i) y = y * 1.000001;
+  y.backward();
+  EXPECT_EQ(tape.size(), static_cast<std::size_t>(n) + 1);
+  EXPECT_NEAR(x.grad(), std::pow(1.000001, n), 1e-9);
+}
+
+TEST(Ch01Tape, RewindingKeepsMemoryFlat) {
+  Tape tape;
+  Var w = tape.variable(0.5), b = tape.variable(-0.1);
+  const Tape::Mark mark = tape.mark();
+  std::size_t capacity_after_first_step = 0;
+  for (int step = 0; step < 100'000; ++step) {
+    Var loss = sigmoid(w * 1.5 + b) - 1.0;
+    loss = loss * loss;
+    tape.zero_grad();
+    loss.backward();
+    w.set_value(w.value() - 0.1 * w.grad());
+    b.set_value(b.value() - 0.1 * b.grad());
+    tape.rewind(mark);
+    if (step == 0) capacity_after_first_step = tape.capacity();
+    ASSERT_EQ(tape.size(), 2u);
+  }
+  EXPECT_EQ(tape.capacity(), capacity_after_first_step);
+  EXPECT_GT(sigmoid(w * 1.5 + b).value(), 0.95);  // and the loop did train
+}
+
+TEST(Ch01Tape, UsingARewoundVariableThrows) {
+  Tape tape;
+  Var w = tape.variable(1.0);
+  const Tape::Mark mark = tape.mark();
+  Var stale = w * 2.0;
+  tape.rewind(mark);
+  Var fresh = w * 3.0;  // takes the same position on the tape as `stale` had
+  EXPECT_EQ(fresh.value(), 3.0);
+  EXPECT_NE(logic_error_of([&] { (void)stale.value(); }).find("rewound away"), std::string::npos);
+  EXPECT_NE(logic_error_of([&] { (void)(stale + w); }).find("rewound away"), std::string::npos);
+  EXPECT_NE(logic_error_of([&] { stale.backward(); }).find("rewound away"), std::string::npos);
+  EXPECT_EQ(w.value(), 1.0);  // what was made before the mark survives
+}
+
+TEST(Ch01Tape, MixingTwoTapesThrows) {
+  Tape first, second;
+  Var a = first.variable(1.0), b = second.variable(2.0);
+  EXPECT_NE(logic_error_of([&] { (void)(a + b); }).find("two different tapes"), std::string::npos);
+  EXPECT_NE(logic_error_of([&] { (void)(a * b); }).find("two different tapes"), std::string::npos);
+  EXPECT_EQ(first.size(), 1u);  // the failed operation appended nothing
+}
+
+TEST(Ch01Tape, EmptyVarAndBadMarksThrow) {
+  Var empty;
+  EXPECT_NE(logic_error_of([&] { (void)empty.value(); }).find("empty"), std::string::npos);
+  Tape tape, other;
+  tape.variable(1.0);
+  const Tape::Mark late = tape.mark();
+  Tape::Mark early{&tape, 0};
+  tape.rewind(early);
+  EXPECT_NE(logic_error_of([&] { tape.rewind(late); }).find("past the tape's end"),
+            std::string::npos);
+  EXPECT_NE(logic_error_of([&] { other.rewind(late); }).find("another tape"), std::string::npos);
+}
+
+TEST(Ch01Tape, SetValueOnlyForLeaves) {
+  Tape tape;
+  Var w = tape.variable(1.0);
+  Var y = w * 2.0;
+  w.set_value(4.0);
+  EXPECT_EQ(w.value(), 4.0);
+  EXPECT_NE(logic_error_of([&] { y.set_value(0.0); }).find("only leaves"), std::string::npos);
+}
+
+TEST(Ch01Gradcheck, FindsTheWorstInput) {
+  // A deliberately wrong derivative for the second input: the tape says 0 where the truth is 2y.
+  const auto wrong = [](std::span<const Var> v) {
+    Var wrong_square =
+        v[1].tape().push(autodiff::Op::custom, v[1].value() * v[1].value(), v[1], 0.0);
+    return v[0] * 3.0 + wrong_square;
+  };
+  const auto result = autodiff::gradcheck(wrong, std::vector<double>{1.0, 0.25});
+  EXPECT_FALSE(result.passed);
+  EXPECT_EQ(result.worst_input, 1u);
+  EXPECT_NEAR(result.numeric[1], 0.5, 1e-8);
+  EXPECT_NEAR(result.worst_relative_error, 0.5, 1e-8);  // |0 - 0.5| / max(1, 0, 0.5)
+  EXPECT_NEAR(result.analytic[0], 3.0, 0.0);
+}
+
+TEST(Ch01Gradcheck, RejectsBadArguments) {
+  const auto f = [](std::span<const Var> v) { return v[0]; };
+  EXPECT_THROW(autodiff::gradcheck(f, std::vector<double>{}), std::invalid_argument);
+  EXPECT_THROW(autodiff::gradcheck(f, std::vector<double>{1.0}, 0.0), std::invalid_argument);
+  EXPECT_THROW(autodiff::gradcheck(f, std::vector<double>{1.0}, 1e-6, -1.0), std::invalid_argument);
+}
+
+TEST(Ch01Gradcheck, WholeNeuronAgreesWithFiniteDifferences) {
+  const auto neuron = [](std::span<const Var> v) {
+    Var z = v[0] * v[1];
+    z = z + v[2] * v[3];
+    return sigmoid(z + v[4]);
+  };
+  const auto result = autodiff::gradcheck(
+      neuron, std::vector<double>{3.0482, 1.0, 3.0556, 1.0, -4.7946}, 1e-6, 1e-9);
+  EXPECT_TRUE(result.passed) << result.worst_relative_error;
+}
+
+}  // namespace
