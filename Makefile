@@ -25,6 +25,10 @@ SOURCES         := $(LIBRARY_SOURCES) $(wildcard chapters/*/*.cpp) $(TEST_SOURCE
 object = $(BUILD)/obj/$(1:.cpp=.o)
 LIBRARY_OBJECTS := $(foreach s,$(LIBRARY_SOURCES),$(call object,$(s)))
 TEST_OBJECTS    := $(foreach s,$(TEST_SOURCES),$(call object,$(s)))
+# The latent command is its main() plus code the tests link too.
+LATENT_CODE     := $(filter-out latent/main.cpp,$(wildcard latent/*.cpp))
+LATENT_OBJECTS  := $(foreach s,$(LATENT_CODE),$(call object,$(s)))
+LATENT_PROGRAM  := $(if $(wildcard latent/main.cpp),$(BUILD)/latent)
 CHAPTER_OUTPUTS := $(foreach c,$(CHAPTERS),$(BUILD)/out/$(c).txt)
 
 GTEST_FLAGS = $(shell pkg-config --cflags --libs gtest_main 2>/dev/null)
@@ -33,7 +37,7 @@ GTEST_FLAGS = $(shell pkg-config --cflags --libs gtest_main 2>/dev/null)
         $(foreach c,$(CHAPTERS),test-$(c)) FORCE
 .DEFAULT_GOAL := all
 
-all: $(foreach c,$(CHAPTERS),$(BUILD)/$(c)) $(if $(wildcard latent),$(BUILD)/latent)
+all: $(foreach c,$(CHAPTERS),$(BUILD)/$(c)) $(LATENT_PROGRAM)
 
 help:
 	@echo "make               build every chapter and tool into $(BUILD)/"
@@ -86,7 +90,7 @@ run: $(foreach c,$(CHAPTERS),$(BUILD)/$(c))
 	  ./$(BUILD)/$$c; echo; done
 
 # ---- tools ------------------------------------------------------------------------------------
-$(BUILD)/latent: $(foreach s,$(wildcard latent/*.cpp),$(call object,$(s))) $(BUILD)/liblatent.a
+$(BUILD)/latent: $(call object,latent/main.cpp) $(LATENT_OBJECTS) $(BUILD)/liblatent.a
 	$(CXX) $(CXXFLAGS) $^ $(LDFLAGS) -o $@
 
 # ---- tests ------------------------------------------------------------------------------------
@@ -94,12 +98,12 @@ check-gtest:
 	@pkg-config --exists gtest_main 2>/dev/null || { echo "make test needs GoogleTest and pkg-config:\
 	 apt-get install libgtest-dev pkg-config (Debian/Ubuntu) or brew install googletest pkg-config (macOS)"; exit 1; }
 
-$(BUILD)/tests: $(TEST_OBJECTS) $(BUILD)/liblatent.a | check-gtest
-	$(CXX) $(CXXFLAGS) $(TEST_OBJECTS) $(BUILD)/liblatent.a $(LDFLAGS) $(GTEST_FLAGS) -o $@
+$(BUILD)/tests: $(TEST_OBJECTS) $(LATENT_OBJECTS) $(BUILD)/liblatent.a | check-gtest
+	$(CXX) $(CXXFLAGS) $(TEST_OBJECTS) $(LATENT_OBJECTS) $(BUILD)/liblatent.a $(LDFLAGS) $(GTEST_FLAGS) -o $@
 
 $(TEST_OBJECTS): | check-gtest
 
-test: check-gtest $(BUILD)/tests $(CHAPTER_OUTPUTS) $(if $(wildcard latent),$(BUILD)/latent)
+test: check-gtest $(BUILD)/tests $(CHAPTER_OUTPUTS) $(LATENT_PROGRAM)
 	./$(BUILD)/tests $(TEST_FILTER)
 
 SANITIZE_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
