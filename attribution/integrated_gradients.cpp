@@ -1,0 +1,58 @@
+#include "attribution/integrated_gradients.hpp"
+
+#include <cstddef>
+#include <stdexcept>
+
+#include "attribution/model_run.hpp"
+
+namespace attribution {
+
+IntegratedGradientsResult integrated_gradients(nn::Sequential& model, std::span<const double> input,
+                                               std::span<const double> baseline, int n_steps,
+                                               Method method) {
+  return layer_integrated_gradients(model, nn::layer_input_name(0), input, baseline, n_steps,
+                                    method);
+}
+
+IntegratedGradientsResult layer_integrated_gradients(nn::Sequential& model, std::string_view layer,
+                                                     std::span<const double> input,
+                                                     std::span<const double> baseline, int n_steps,
+                                                     Method method) {
+  check_same_length(input, baseline, "input", "baseline");
+  const QuadratureRule rule = quadrature_rule(method, n_steps);  // rejects bad n_steps first
+  const ModelRun at_input = run_model(model, layer, input);
+  const ModelRun at_baseline = run_model(model, layer, baseline);
+
+  const std::size_t width = at_input.activation.size();
+  std::vector<double> integral(width, 0.0), point(width);
+  for (std::size_t k = 0; k < rule.alphas.size(); ++k) {
+    for (std::size_t j = 0; j < width; ++j)
+      point[j] = at_baseline.activation[j] +
+                 rule.alphas[k] * (at_input.activation[j] - at_baseline.activation[j]);
+    const std::vector<double> gradient = gradient_with_activation(model, layer, input, point);
+    for (std::size_t j = 0; j < width; ++j) integral[j] += rule.weights[k] * gradient[j];
+  }
+
+  IntegratedGradientsResult result;
+  result.method = method;
+  result.n_steps = n_steps;
+  result.layer = std::string(layer);
+  result.f_input = at_input.output;
+  result.f_baseline = at_baseline.output;
+  result.attributions.resize(width);
+  double total = 0.0;
+  for (std::size_t j = 0; j < width; ++j) {
+    result.attributions[j] = (at_input.activation[j] - at_baseline.activation[j]) * integral[j];
+    total += result.attributions[j];
+  }
+  result.convergence_delta = total - (result.f_input - result.f_baseline);
+  return result;
+}
+
+std::vector<double> gradient_at(nn::Sequential& model, std::string_view layer,
+                                std::span<const double> input) {
+  const ModelRun run = run_model(model, layer, input);
+  return gradient_with_activation(model, layer, input, run.activation);
+}
+
+}  // namespace attribution

@@ -1,0 +1,74 @@
+#include "nn/linear.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "autodiff/operations.hpp"
+
+namespace nn {
+
+using autodiff::Var;
+
+Linear::Linear(std::size_t in_features, std::size_t out_features)
+    : in_features_(in_features), out_features_(out_features) {
+  if (in_features == 0 || out_features == 0)
+    throw std::invalid_argument("Linear(" + std::to_string(in_features) + ", " +
+                                std::to_string(out_features) +
+                                "): in_features and out_features must be at least 1");
+}
+
+double Linear::init_bound() const { return 1.0 / std::sqrt(static_cast<double>(in_features_)); }
+
+std::string Linear::name() const {
+  return "Linear(in_features=" + std::to_string(in_features_) +
+         ", out_features=" + std::to_string(out_features_) + ", bias=True)";
+}
+
+void Linear::initialize(autodiff::Tape& tape, Generator& generator) {
+  if (tape_ != nullptr && tape_ != &tape)
+    throw std::logic_error(name() + ": its parameters already live on another tape");
+  const double bound = init_bound();
+  if (tape_ == nullptr) {
+    tape_ = &tape;
+    weight_ = Matrix<Var>(out_features_, in_features_);
+    bias_ = Matrix<Var>(1, out_features_);
+    for (Var& w : weight_.flat()) w = tape.variable(generator.uniform(-bound, bound));
+    for (Var& b : bias_.flat()) b = tape.variable(generator.uniform(-bound, bound));
+  } else {
+    for (const Var& w : weight_.flat()) w.set_value(generator.uniform(-bound, bound));
+    for (const Var& b : bias_.flat()) b.set_value(generator.uniform(-bound, bound));
+  }
+}
+
+void Linear::require_parameters() const {
+  if (tape_ == nullptr)
+    throw std::logic_error(name() +
+                           " has no parameters yet: put it in a Sequential, or call "
+                           "initialize(tape, generator)");
+}
+
+void Linear::forward(const Matrix<Var>& input, Matrix<Var>& output) const {
+  require_parameters();
+  if (input.cols() != in_features_)
+    throw std::invalid_argument(name() + ": the input has " + std::to_string(input.cols()) +
+                                " columns but in_features is " + std::to_string(in_features_) +
+                                " (input shape " + shape_string(input) + ")");
+  output.resize(input.rows(), out_features_);
+  for (std::size_t r = 0; r < input.rows(); ++r) {
+    const auto x = input.row(r);
+    for (std::size_t j = 0; j < out_features_; ++j) {
+      const auto w = weight_.row(j);
+      Var z = x[0] * w[0];
+      for (std::size_t i = 1; i < in_features_; ++i) z = z + x[i] * w[i];
+      output(r, j) = z + bias_(0, j);
+    }
+  }
+}
+
+std::vector<NamedParameter> Linear::named_parameters() const {
+  require_parameters();
+  return {{"weight", weight_}, {"bias", bias_}};
+}
+
+}  // namespace nn

@@ -1,0 +1,106 @@
+// Matrix<T>: a small row-major matrix, the one container of the nn library.
+//
+// Matrix<double> holds data (inputs, targets, cached activations); Matrix<autodiff::Var> holds
+// activations on a tape, one Var per entry. A batch is a matrix with one row per example, as in
+// PyTorch: four truth-table rows of two inputs are a 4 x 2 matrix.
+//
+// Every access is checked (std::out_of_range naming the index and the shape), in release builds
+// too: a wrong index is a message, never undefined behaviour. resize() keeps the memory it has,
+// so a matrix reused batch after batch stops allocating after the first.
+#pragma once
+
+#include <cstddef>
+#include <initializer_list>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "autodiff/tape.hpp"
+
+namespace nn {
+
+[[noreturn]] void throw_index_error(std::size_t row, std::size_t col, std::size_t rows,
+                                    std::size_t cols);
+[[noreturn]] void throw_ragged_rows(std::size_t row, std::size_t length, std::size_t expected);
+
+template <class T>
+class Matrix {
+ public:
+  Matrix() = default;
+  Matrix(std::size_t rows, std::size_t cols, const T& fill = T())
+      : rows_(rows), cols_(cols), data_(rows * cols, fill) {}
+  // Row by row: Matrix<double>{{0, 0}, {0, 1}, {1, 0}, {1, 1}}. Rows of different lengths throw
+  // std::invalid_argument.
+  Matrix(std::initializer_list<std::initializer_list<T>> rows) : rows_(rows.size()) {
+    cols_ = rows.size() == 0 ? 0 : rows.begin()->size();
+    data_.reserve(rows_ * cols_);
+    std::size_t r = 0;
+    for (const auto& row : rows) {
+      if (row.size() != cols_) throw_ragged_rows(r, row.size(), cols_);
+      data_.insert(data_.end(), row.begin(), row.end());
+      ++r;
+    }
+  }
+
+  std::size_t rows() const { return rows_; }
+  std::size_t cols() const { return cols_; }
+  std::size_t size() const { return data_.size(); }
+  bool empty() const { return data_.empty(); }
+
+  T& operator()(std::size_t row, std::size_t col) { return data_[checked(row, col)]; }
+  const T& operator()(std::size_t row, std::size_t col) const { return data_[checked(row, col)]; }
+
+  std::span<T> row(std::size_t r) { return {data_.data() + checked_row(r), cols_}; }
+  std::span<const T> row(std::size_t r) const { return {data_.data() + checked_row(r), cols_}; }
+  // All entries, row after row.
+  std::span<T> flat() { return data_; }
+  std::span<const T> flat() const { return data_; }
+
+  // New shape; the entries are left as they were in memory (set them all before reading). No
+  // allocation when the new size fits the capacity.
+  void resize(std::size_t rows, std::size_t cols) {
+    rows_ = rows;
+    cols_ = cols;
+    data_.resize(rows * cols);
+  }
+
+  friend bool operator==(const Matrix& a, const Matrix& b) {
+    return a.rows_ == b.rows_ && a.cols_ == b.cols_ && a.data_ == b.data_;
+  }
+
+ private:
+  std::size_t checked(std::size_t row, std::size_t col) const {
+    if (row >= rows_ || col >= cols_) throw_index_error(row, col, rows_, cols_);
+    return row * cols_ + col;
+  }
+  std::size_t checked_row(std::size_t row) const {
+    if (row >= rows_) throw_index_error(row, 0, rows_, cols_);
+    return row * cols_;
+  }
+
+  std::size_t rows_ = 0;
+  std::size_t cols_ = 0;
+  std::vector<T> data_;
+};
+
+// "4 x 2": how messages name a shape.
+std::string shape_string(std::size_t rows, std::size_t cols);
+template <class T>
+std::string shape_string(const Matrix<T>& m) {
+  return shape_string(m.rows(), m.cols());
+}
+
+// Every entry a new leaf on the tape (inputs whose gradients you want to read afterwards).
+Matrix<autodiff::Var> variables(autodiff::Tape& tape, const Matrix<double>& values);
+// The values of a matrix of Vars, detached from the tape.
+Matrix<double> values(const Matrix<autodiff::Var>& variables);
+
+// "[[1.3082], [-4.7946]]" with `decimals` digits after the point, like a printed tensor but on
+// one line; "-0.0000" is printed "0.0000".
+std::string to_string(const Matrix<double>& m, int decimals = 4);
+// "[3.0482, 3.0556]": a list of numbers in the same style.
+std::string to_string(std::span<const double> list, int decimals = 4);
+
+}  // namespace nn
