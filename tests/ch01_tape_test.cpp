@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "autodiff/autodiff.hpp"
+#include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,16 +15,7 @@ using autodiff::Var;
 
 namespace {
 
-// The message of the std::logic_error that `action` throws, or "" when it throws none.
-template <class Action>
-std::string logic_error_of(Action action) {
-  try {
-    action();
-  } catch (const std::logic_error& error) {
-    return error.what();
-  }
-  return "";
-}
+using test_support::message_of;
 
 TEST(Ch01Tape, NodeIsAtMost48Bytes) { EXPECT_LE(sizeof(Tape::Node), 48u); }
 
@@ -133,31 +125,38 @@ TEST(Ch01Tape, UsingARewoundVariableThrows) {
   tape.rewind(mark);
   Var fresh = w * 3.0;  // takes the same position on the tape as `stale` had
   EXPECT_EQ(fresh.value(), 3.0);
-  EXPECT_NE(logic_error_of([&] { (void)stale.value(); }).find("rewound away"), std::string::npos);
-  EXPECT_NE(logic_error_of([&] { (void)(stale + w); }).find("rewound away"), std::string::npos);
-  EXPECT_NE(logic_error_of([&] { stale.backward(); }).find("rewound away"), std::string::npos);
+  EXPECT_NE(message_of<std::logic_error>([&] { (void)stale.value(); }).find("rewound away"),
+            std::string::npos);
+  EXPECT_NE(message_of<std::logic_error>([&] { (void)(stale + w); }).find("rewound away"),
+            std::string::npos);
+  EXPECT_NE(message_of<std::logic_error>([&] { stale.backward(); }).find("rewound away"),
+            std::string::npos);
   EXPECT_EQ(w.value(), 1.0);  // what was made before the mark survives
 }
 
 TEST(Ch01Tape, MixingTwoTapesThrows) {
   Tape first, second;
   Var a = first.variable(1.0), b = second.variable(2.0);
-  EXPECT_NE(logic_error_of([&] { (void)(a + b); }).find("two different tapes"), std::string::npos);
-  EXPECT_NE(logic_error_of([&] { (void)(a * b); }).find("two different tapes"), std::string::npos);
+  EXPECT_NE(message_of<std::logic_error>([&] { (void)(a + b); }).find("two different tapes"),
+            std::string::npos);
+  EXPECT_NE(message_of<std::logic_error>([&] { (void)(a * b); }).find("two different tapes"),
+            std::string::npos);
   EXPECT_EQ(first.size(), 1u);  // the failed operation appended nothing
 }
 
 TEST(Ch01Tape, EmptyVarAndBadMarksThrow) {
   Var empty;
-  EXPECT_NE(logic_error_of([&] { (void)empty.value(); }).find("empty"), std::string::npos);
+  EXPECT_NE(message_of<std::logic_error>([&] { (void)empty.value(); }).find("empty"),
+            std::string::npos);
   Tape tape, other;
   tape.variable(1.0);
   const Tape::Mark late = tape.mark();
   Tape::Mark early{&tape, 0};
   tape.rewind(early);
-  EXPECT_NE(logic_error_of([&] { tape.rewind(late); }).find("past the tape's end"),
+  EXPECT_NE(message_of<std::logic_error>([&] { tape.rewind(late); }).find("past the tape's end"),
             std::string::npos);
-  EXPECT_NE(logic_error_of([&] { other.rewind(late); }).find("another tape"), std::string::npos);
+  EXPECT_NE(message_of<std::logic_error>([&] { other.rewind(late); }).find("another tape"),
+            std::string::npos);
 }
 
 TEST(Ch01Tape, SetValueOnlyForLeaves) {
@@ -166,7 +165,8 @@ TEST(Ch01Tape, SetValueOnlyForLeaves) {
   Var y = w * 2.0;
   w.set_value(4.0);
   EXPECT_EQ(w.value(), 4.0);
-  EXPECT_NE(logic_error_of([&] { y.set_value(0.0); }).find("only leaves"), std::string::npos);
+  EXPECT_NE(message_of<std::logic_error>([&] { y.set_value(0.0); }).find("only leaves"),
+            std::string::npos);
 }
 
 TEST(Ch01Gradcheck, FindsTheWorstInput) {

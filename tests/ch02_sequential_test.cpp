@@ -7,6 +7,7 @@
 
 #include "autodiff/autodiff.hpp"
 #include "nn/nn.hpp"
+#include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,19 +17,8 @@ using nn::Matrix;
 
 namespace {
 
-template <class Call>
-std::string invalid_argument_message(Call call) {
-  try {
-    call();
-  } catch (const std::invalid_argument& error) {
-    return error.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using test_support::contains;
+using test_support::invalid_argument_message;
 
 double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 

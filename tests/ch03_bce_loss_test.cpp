@@ -9,6 +9,7 @@
 
 #include "autodiff/autodiff.hpp"
 #include "nn/nn.hpp"
+#include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,19 +19,8 @@ using nn::Matrix;
 
 namespace {
 
-template <class Call>
-std::string invalid_argument_message(Call call) {
-  try {
-    call();
-  } catch (const std::invalid_argument& error) {
-    return error.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using test_support::contains;
+using test_support::invalid_argument_message;
 
 // The mean loss of a column of probabilities, and each probability's gradient.
 struct LossAndGradient {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "attribution/quadrature.hpp"
+#include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,6 +18,9 @@ using attribution::quadrature_rule;
 using attribution::QuadratureRule;
 
 namespace {
+
+using test_support::convergence_slope;
+using test_support::invalid_argument_message;
 
 const std::vector<Method> all_methods = {Method::riemann_left, Method::riemann_right,
                                          Method::riemann_middle, Method::riemann_trapezoid,
@@ -45,33 +49,6 @@ double integrate(const QuadratureRule& rule, Function f) {
 
 double weight_sum(const QuadratureRule& rule) {
   return compensated_sum(rule.weights.size(), [&](std::size_t k) { return rule.weights[k]; });
-}
-
-// The message of the std::invalid_argument that call throws ("" if it throws none).
-template <class Call>
-std::string invalid_argument_message(Call call) {
-  try {
-    call();
-  } catch (const std::invalid_argument& error) {
-    return error.what();
-  }
-  return "";
-}
-
-// Least-squares slope of log(error) against log(n).
-double convergence_slope(const std::vector<int>& ns, const std::vector<double>& errors) {
-  double mean_x = 0.0, mean_y = 0.0;
-  for (std::size_t i = 0; i < ns.size(); ++i) {
-    mean_x += std::log(ns[i]) / ns.size();
-    mean_y += std::log(errors[i]) / errors.size();
-  }
-  double covariance = 0.0, variance = 0.0;
-  for (std::size_t i = 0; i < ns.size(); ++i) {
-    const double dx = std::log(ns[i]) - mean_x;
-    covariance += dx * (std::log(errors[i]) - mean_y);
-    variance += dx * dx;
-  }
-  return covariance / variance;
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include "nn/random.hpp"
 #include "nn/sequential.hpp"
 #include "tests/reference_notebook_models.hpp"
+#include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,6 +36,8 @@ using attribution::TwoWayPatching;
 using reference::Direction;
 
 namespace {
+
+using test_support::invalid_argument_message;
 
 // The notebook's network, Sequential(Linear(2, 1), Sigmoid()), with the given parameters.
 nn::Sequential neuron(autodiff::Tape& tape, const std::vector<double>& weights, double bias) {
@@ -66,16 +69,6 @@ double neuron_output(const std::vector<double>& weights, double bias,
 
 std::string where(const reference::Model& model, const reference::Pair& pair) {
   return std::string(model.name) + " " + pair.name;
-}
-
-template <class Call>
-std::string invalid_argument_message(Call call) {
-  try {
-    call();
-  } catch (const std::invalid_argument& error) {
-    return error.what();
-  }
-  return "";
 }
 
 }  // namespace
