@@ -86,6 +86,7 @@ std::vector<double> gradient_with_activation(nn::Sequential& model, std::string_
   check_single_output(output);
   output(0, 0).backward();
   std::vector<double> gradient;
+  gradient.reserve(leaves.size());
   for (const autodiff::Var& leaf : leaves) gradient.push_back(leaf.grad());
   return gradient;
 }

@@ -30,10 +30,11 @@ const std::vector<Method> methods = {Method::riemann_left, Method::riemann_right
 
 // The slope of the least-squares line through (log n, log error): the order of convergence.
 double fitted_slope(const std::vector<int>& steps, const std::vector<double>& errors) {
+  const double count = static_cast<double>(steps.size());
   double mean_x = 0.0, mean_y = 0.0;
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    mean_x += std::log(steps[i]) / steps.size();
-    mean_y += std::log(errors[i]) / steps.size();
+    mean_x += std::log(steps[i]) / count;
+    mean_y += std::log(errors[i]) / count;
   }
   double covariance = 0.0, variance = 0.0;
   for (std::size_t i = 0; i < steps.size(); ++i) {
