@@ -19,7 +19,10 @@ IntegratedGradientsResult layer_integrated_gradients(nn::Sequential& model, std:
                                                      std::span<const double> baseline, int n_steps,
                                                      Method method) {
   check_same_length(input, baseline, "input", "baseline");
-  const QuadratureRule rule = quadrature_rule(method, n_steps);  // rejects bad n_steps first
+  // Cached: Gauss-Legendre's nodes cost O(n_steps^2) to compute, more than the integrand at 300+
+  // steps; the memo makes IG's cost linear in n_steps when called repeatedly (make bench shows it).
+  // A copy (O(n_steps)), so a hook that itself runs IG cannot change the rule under this loop.
+  const QuadratureRule rule = cached_quadrature_rule(method, n_steps);  // rejects bad n_steps first
   const ModelRun at_input = run_model(model, layer, input);
   const ModelRun at_baseline = run_model(model, layer, baseline);
 

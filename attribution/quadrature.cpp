@@ -236,6 +236,26 @@ QuadratureRule quadrature_rule(Method method, int n_steps) {
                               " is not a Method; expected one of " + known_method_names());
 }
 
+const QuadratureRule& cached_quadrature_rule(Method method, int n_steps) {
+  // One rule per thread: thread_local needs no lock, and the last rule is what repeated calls ask
+  // for.
+  struct Memo {
+    bool filled = false;
+    Method method = Method::gausslegendre;
+    int n_steps = 0;
+    QuadratureRule rule;
+  };
+  thread_local Memo memo;
+  if (!memo.filled || memo.method != method || memo.n_steps != n_steps) {
+    memo.filled = false;  // stays empty if quadrature_rule throws
+    memo.rule = quadrature_rule(method, n_steps);
+    memo.method = method;
+    memo.n_steps = n_steps;
+    memo.filled = true;
+  }
+  return memo.rule;
+}
+
 QuadratureRule captum_riemann_trapezoid_rule(int n_steps) {
   check_trapezoid_n_steps(n_steps, "captum_riemann_trapezoid_rule");
   return trapezoid_rule(n_steps, 1.0 / n_steps);

@@ -70,6 +70,13 @@ inline QuadratureRule quadrature_rule(std::string_view method, int n_steps) {
   return quadrature_rule(parse_method(method), n_steps);
 }
 
+// The same rule as quadrature_rule(method, n_steps), remembered: each thread keeps the last rule it
+// asked for, so integrated gradients called again and again with the same (method, n_steps) (a
+// benchmark, a sweep over inputs) does not recompute Gauss-Legendre's O(n_steps^2) nodes every
+// time. The reference stays valid until this thread next calls cached_quadrature_rule. Thread-safe:
+// the memo is thread_local, so threads never share it. Throws as quadrature_rule does.
+const QuadratureRule& cached_quadrature_rule(Method method, int n_steps);
+
 // Captum 0.8's riemann_trapezoid, for comparison only: alphas k/(n-1) as above, but weights 1/n
 // with both ends halved, which sum to (n-1)/n. Same errors as quadrature_rule.
 QuadratureRule captum_riemann_trapezoid_rule(int n_steps);

@@ -6,6 +6,7 @@
 #include <numbers>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "attribution/quadrature.hpp"
@@ -357,4 +358,23 @@ TEST(Ch04Quadrature, RejectsBadArguments) {
             std::string::npos);
   EXPECT_NE(invalid_argument_message([&] { quadrature_rule(not_a_method, 10); }).find("99"),
             std::string::npos);
+}
+
+// The memo must give exactly quadrature_rule's numbers, follow a change of method or n_steps, and
+// still reject what quadrature_rule rejects (leaving no stale rule behind).
+TEST(Ch04Quadrature, CachedRuleIsTheComputedRule) {
+  using attribution::Method;
+  for (const auto& [method, n] :
+       {std::pair{Method::gausslegendre, 50}, std::pair{Method::gausslegendre, 300},
+        std::pair{Method::riemann_trapezoid, 7}, std::pair{Method::gausslegendre, 50}}) {
+    const attribution::QuadratureRule expected = attribution::quadrature_rule(method, n);
+    const attribution::QuadratureRule& cached = attribution::cached_quadrature_rule(method, n);
+    EXPECT_EQ(cached.alphas, expected.alphas);
+    EXPECT_EQ(cached.weights, expected.weights);
+    EXPECT_EQ(&attribution::cached_quadrature_rule(method, n), &cached);
+  }
+  EXPECT_THROW(attribution::cached_quadrature_rule(Method::gausslegendre, 0),
+               std::invalid_argument);
+  EXPECT_EQ(attribution::cached_quadrature_rule(Method::riemann_left, 4).alphas,
+            (std::vector<double>{0.0, 0.25, 0.5, 0.75}));
 }

@@ -1,0 +1,249 @@
+// make bench: how fast the engine is, against gradients derived by hand and against the PyTorch +
+// Captum numbers in issue 5. Each case runs once to warm up, then `repeats` times; the table shows
+// the median, min and max. `bench --json` prints the same as one JSON object.
+// Peak memory is read with getrusage(RUSAGE_SELF) (POSIX, part of the C library, not a package).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <sys/resource.h>
+#include <vector>
+
+#include "attribution/experiment.hpp"
+#include "bench/hand_training.hpp"
+#include "latent/json.hpp"
+#include "nn/nn.hpp"
+
+namespace {
+
+struct Case {
+  std::string name;
+  double median_s = 0, min_s = 0, max_s = 0;
+  int repeats = 0;
+};
+
+Case measure(const std::string& name, int repeats, const std::function<void()>& work) {
+  work();  // warm-up: caches, page faults, the tape's first growth
+  std::vector<double> seconds;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    work();
+    seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(seconds.begin(), seconds.end());
+  return {name, seconds[seconds.size() / 2], seconds.front(), seconds.back(), repeats};
+}
+
+long peak_rss_kb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+// Least-squares slope of log(y) on log(x): the growth exponent.
+double growth_exponent(const std::vector<double>& x, const std::vector<double>& y) {
+  double mx = 0, my = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) mx += std::log(x[i]), my += std::log(y[i]);
+  const auto count = static_cast<double>(x.size());
+  mx /= count, my /= count;
+  double sxy = 0, sxx = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxy += (std::log(x[i]) - mx) * (std::log(y[i]) - my);
+    sxx += (std::log(x[i]) - mx) * (std::log(x[i]) - mx);
+  }
+  return sxy / sxx;
+}
+
+volatile double sink = 0;  // keeps the optimiser from dropping the measured work
+
+// Trains the engine and the hand loop from the same start and generator state; returns the largest
+// weight difference, so the floor is known to compute the same thing.
+double engine_vs_hand_difference(nn::Gate gate, std::uint64_t seed) {
+  nn::Generator generator(seed);
+  autodiff::Tape tape;
+  nn::Sequential model(tape, generator, nn::Linear(2, 1), nn::Sigmoid());
+  nn::Generator hand_generator = generator;
+  const nn::StateDict start = model.state_dict();
+  std::vector<double> weights = start.at("model.0.weight");
+  double bias = start.at("model.0.bias").at(0);
+  const nn::TruthTable table = nn::truth_table(gate);
+  nn::train(model, table.inputs, table.targets, generator, {.epochs = 1000, .lr = 0.1});
+  bench::train_by_hand(table, hand_generator, weights, bias, 1000, 0.1);
+  const nn::StateDict end = model.state_dict();
+  double difference = std::fabs(end.at("model.0.bias").at(0) - bias);
+  for (std::size_t j = 0; j < weights.size(); ++j)
+    difference = std::max(difference, std::fabs(end.at("model.0.weight").at(j) - weights[j]));
+  return difference;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool json = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--json") == 0) {
+      json = true;
+    } else {
+      std::fprintf(stderr, "bench: unknown argument '%s' (the only option is --json)\n", argv[i]);
+      return 2;
+    }
+  }
+
+  const double difference = std::max(engine_vs_hand_difference(nn::Gate::and_gate, 0),
+                                     engine_vs_hand_difference(nn::Gate::or_gate, 1));
+  if (!(difference <= 1e-12)) {
+    std::fprintf(stderr, "bench: the hand-derived loop differs from the engine by %g\n",
+                 difference);
+    return 1;
+  }
+
+  std::vector<Case> cases;
+  const nn::TruthTable and_table = nn::truth_table(nn::Gate::and_gate);
+  cases.push_back(measure("train_1000_epochs_engine", 21, [] {
+    sink = sink + attribution::train_neuron(nn::Gate::and_gate, 0).bias;
+  }));
+  cases.push_back(measure("train_1000_epochs_hand", 21, [&] {
+    nn::Generator generator(0);
+    autodiff::Tape tape;
+    nn::Sequential model(tape, generator, nn::Linear(2, 1), nn::Sigmoid());
+    const nn::StateDict start = model.state_dict();
+    std::vector<double> weights = start.at("model.0.weight");
+    double bias = start.at("model.0.bias").at(0);
+    bench::train_by_hand(and_table, generator, weights, bias, 1000, 0.1);
+    sink = sink + bias;
+  }));
+
+  const attribution::TrainedNeuron trained = attribution::train_neuron(nn::Gate::and_gate, 0);
+  autodiff::Tape tape;
+  nn::Sequential model = attribution::neuron(tape, trained.weights, trained.bias);
+  const auto& clean = attribution::clean_input;
+  const auto& corrupt = attribution::corrupt_input;
+  cases.push_back(measure("ig_50_steps", 201, [&] {
+    sink = sink + attribution::integrated_gradients(model, clean, corrupt, 50).convergence_delta;
+  }));
+  cases.push_back(measure("ig_300_steps", 51, [&] {
+    sink = sink + attribution::integrated_gradients(model, clean, corrupt, 300).convergence_delta;
+  }));
+  cases.push_back(measure("patching_both_ways", 201, [&] {
+    sink = sink + attribution::patch_both_directions(model, nn::layer_input_name(0), clean, corrupt)
+                      .noising.differences.at(0);
+  }));
+  cases.push_back(measure("notebook_experiment", 21, [] {
+    sink = sink + attribution::run_experiment(nn::Gate::and_gate, 0).ig.convergence_delta +
+           attribution::run_experiment(nn::Gate::or_gate, 0).ig.convergence_delta;
+  }));
+
+  // Growth in the hidden width H of 2 -> H -> 1: time and tape bytes per training step.
+  std::vector<double> widths = {2, 8, 32, 128, 512}, step_seconds, tape_bytes;
+  for (double h : widths) {
+    const std::size_t width = static_cast<std::size_t>(h);
+    nn::Generator generator(0);
+    autodiff::Tape growth_tape;
+    nn::Sequential net(growth_tape, generator, nn::Linear(2, width), nn::ReLU(),
+                       nn::Linear(width, 1), nn::Sigmoid());
+    const std::size_t before = growth_tape.size();
+    {
+      const autodiff::Tape::Mark mark = growth_tape.mark();
+      const autodiff::Var loss = nn::BCELoss()(net.forward(and_table.inputs), and_table.targets);
+      loss.backward();
+      tape_bytes.push_back(
+          static_cast<double>((growth_tape.size() - before) * sizeof(autodiff::Tape::Node)));
+      growth_tape.rewind(mark);
+    }
+    const int epochs = 100;
+    const Case c = measure("train_step_h" + std::to_string(width), 5, [&] {
+      nn::train(net, and_table.inputs, and_table.targets, generator,
+                {.epochs = epochs, .lr = 0.01});
+    });
+    step_seconds.push_back(c.median_s / epochs);
+    cases.push_back(c);
+  }
+  std::vector<double> steps = {10, 50, 300, 3000}, ig_seconds;
+  for (double n : steps) {
+    const Case c = measure(
+        "ig_" + std::to_string(static_cast<int>(n)) + "_steps_growth", n >= 3000 ? 5 : 21, [&] {
+          sink =
+              sink + attribution::integrated_gradients(model, clean, corrupt, static_cast<int>(n))
+                         .convergence_delta;
+        });
+    ig_seconds.push_back(c.median_s);
+    cases.push_back(c);
+  }
+
+  // Memory over 10^5 epochs: the tape is rewound each step, so peak RSS must not move.
+  const long rss_before = peak_rss_kb();
+  const attribution::TrainedNeuron long_run =
+      attribution::train_neuron(nn::Gate::and_gate, 0, 100000);
+  sink = sink + long_run.bias;
+  const long rss_after = peak_rss_kb();
+
+  auto median = [&](const char* name) {
+    for (const Case& c : cases)
+      if (c.name == name) return c.median_s;
+    return 0.0;
+  };
+  const double engine_over_hand =
+      median("train_1000_epochs_engine") / median("train_1000_epochs_hand");
+  // Issue 5's PyTorch 1.13 + Captum 0.8 medians on a 2-core machine.
+  const double torch_train = 129e-3, captum_ig50 = 3.1e-3, torch_notebook = 357e-3;
+  const double h_exponent = growth_exponent(widths, step_seconds);
+  const double bytes_exponent = growth_exponent(widths, tape_bytes);
+  const double steps_exponent = growth_exponent(steps, ig_seconds);
+
+  if (json) {
+    latent::Json::Array array;
+    for (const Case& c : cases)
+      array.push_back(latent::Json::object({{"name", c.name},
+                                            {"median_s", c.median_s},
+                                            {"min_s", c.min_s},
+                                            {"max_s", c.max_s},
+                                            {"repeats", c.repeats}}));
+    latent::Json out = latent::Json::object(
+        {{"cases", latent::Json(array)},
+         {"ratios",
+          latent::Json::object(
+              {{"train_engine_over_hand", engine_over_hand},
+               {"pytorch_train_over_engine", torch_train / median("train_1000_epochs_engine")},
+               {"captum_ig_50_over_engine", captum_ig50 / median("ig_50_steps")},
+               {"pytorch_notebook_over_engine", torch_notebook / median("notebook_experiment")},
+               {"growth_exponent_hidden_width", h_exponent},
+               {"growth_exponent_tape_bytes", bytes_exponent},
+               {"growth_exponent_ig_steps", steps_exponent}})},
+         {"engine_hand_max_weight_difference", difference},
+         {"peak_rss_kb_before_1e5_epochs", static_cast<long long>(rss_before)},
+         {"peak_rss_kb_after_1e5_epochs", static_cast<long long>(rss_after)}});
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
+  }
+
+  std::printf("%-28s %12s %12s %12s %8s\n", "case", "median (ms)", "min (ms)", "max (ms)",
+              "repeats");
+  for (const Case& c : cases)
+    std::printf("%-28s %12.4f %12.4f %12.4f %8d\n", c.name.c_str(), c.median_s * 1e3, c.min_s * 1e3,
+                c.max_s * 1e3, c.repeats);
+  std::printf("\nengine / hand-derived training:        %8.2f x  (weights agree to %.1e)\n",
+              engine_over_hand, difference);
+  std::printf("PyTorch training (129 ms) / engine:    %8.0f x\n",
+              torch_train / median("train_1000_epochs_engine"));
+  std::printf("Captum IG 50 steps (3.1 ms) / engine:  %8.0f x\n",
+              captum_ig50 / median("ig_50_steps"));
+  std::printf("PyTorch notebook (357 ms) / engine:    %8.0f x\n",
+              torch_notebook / median("notebook_experiment"));
+  std::printf("\ngrowth, 2 -> H -> 1, per training step (4 rows):\n");
+  for (std::size_t i = 0; i < widths.size(); ++i)
+    std::printf("  H = %4.0f   %10.2f us/step   %9.0f tape bytes/step\n", widths[i],
+                step_seconds[i] * 1e6, tape_bytes[i]);
+  std::printf("  fitted exponent in H: time %.2f, tape bytes %.2f\n", h_exponent, bytes_exponent);
+  std::printf(
+      "IG growth in n_steps (the Gauss-Legendre rule, O(n^2) to compute, is cached per thread):\n");
+  for (std::size_t i = 0; i < steps.size(); ++i)
+    std::printf("  n_steps = %5.0f   %10.4f ms\n", steps[i], ig_seconds[i] * 1e3);
+  std::printf("  fitted exponent in n_steps: %.2f\n", steps_exponent);
+  std::printf("\npeak RSS (getrusage): %ld KiB before and %ld KiB after 10^5 training epochs\n",
+              rss_before, rss_after);
+  return 0;
+}
