@@ -30,11 +30,17 @@ LATENT_CODE     := $(filter-out latent/main.cpp,$(wildcard latent/*.cpp))
 LATENT_OBJECTS  := $(foreach s,$(LATENT_CODE),$(call object,$(s)))
 LATENT_PROGRAM  := $(if $(wildcard latent/main.cpp),$(BUILD)/latent)
 CHAPTER_OUTPUTS := $(foreach c,$(CHAPTERS),$(BUILD)/out/$(c).txt)
+# ---- figures: plot/ is the SVG module (standard library only), plot/figures/ the tutorial's
+# figures drawn with it; both are linked into the tests, plot/figures/main.cpp is draw-figures.
+PLOT_CODE       := $(sort $(wildcard plot/*.cpp) \
+                   $(filter-out plot/figures/main.cpp,$(wildcard plot/figures/*.cpp)))
+PLOT_OBJECTS    := $(foreach s,$(PLOT_CODE),$(call object,$(s)))
+SOURCES         += $(wildcard plot/*.cpp plot/figures/*.cpp)
 
 GTEST_FLAGS = $(shell pkg-config --cflags --libs gtest_main 2>/dev/null)
 
 .PHONY: all run test sanitize clean format format-check lint help check-gtest $(CHAPTERS) \
-        $(foreach c,$(CHAPTERS),test-$(c)) FORCE
+        $(foreach c,$(CHAPTERS),test-$(c)) FORCE figures figures-update bench
 .DEFAULT_GOAL := all
 
 all: $(foreach c,$(CHAPTERS),$(BUILD)/$(c)) $(LATENT_PROGRAM)
@@ -48,6 +54,9 @@ help:
 	@echo "make sanitize      the test suite under AddressSanitizer and UndefinedBehaviorSanitizer"
 	@echo "make format        clang-format the sources in place; make format-check only checks"
 	@echo "make lint          clang-tidy on the sources"
+	@echo "make figures       draw every figure (SVG) and an index.html into $(BUILD)/figures/"
+	@echo "make figures-update  the same, then copy the figures over their copies in chapters/"
+	@echo "make bench         build the benchmarks (release flags) and print their table"
 	@echo "make clean         remove build/"
 	@echo "Variables: CXX=clang++ to change compiler, BUILD=dir to build elsewhere."
 
@@ -93,13 +102,35 @@ run: $(foreach c,$(CHAPTERS),$(BUILD)/$(c))
 $(BUILD)/latent: $(call object,latent/main.cpp) $(LATENT_OBJECTS) $(BUILD)/liblatent.a
 	$(CXX) $(CXXFLAGS) $^ $(LDFLAGS) -o $@
 
+# ---- figures ----------------------------------------------------------------------------------
+# make figures: every figure and index.html into $(BUILD)/figures/. make figures-update also copies
+# them over the committed copies under chapters/ (a test fails while those are out of date).
+$(BUILD)/draw-figures: $(call object,plot/figures/main.cpp) $(PLOT_OBJECTS) $(BUILD)/liblatent.a
+	$(CXX) $(CXXFLAGS) $^ $(LDFLAGS) -o $@
+
+figures: $(BUILD)/draw-figures
+	./$(BUILD)/draw-figures $(BUILD)/figures
+
+figures-update: $(BUILD)/draw-figures
+	./$(BUILD)/draw-figures $(BUILD)/figures --update-chapters
+
+# ---- benchmarks: bench/*.cpp is $(BUILD)/bench (never linked into the tests) -------------------
+# latent/json.cpp is the only latent code bench uses (for --json).
+BENCH_OBJECTS := $(foreach s,$(wildcard bench/*.cpp),$(call object,$(s)))
+$(BUILD)/bench: $(BENCH_OBJECTS) $(call object,latent/json.cpp) $(BUILD)/liblatent.a
+	$(CXX) $(CXXFLAGS) $^ $(LDFLAGS) -o $@
+
+bench: $(BUILD)/bench
+	./$(BUILD)/bench
+
 # ---- tests ------------------------------------------------------------------------------------
 check-gtest:
 	@pkg-config --exists gtest_main 2>/dev/null || { echo "make test needs GoogleTest and pkg-config:\
 	 apt-get install libgtest-dev pkg-config (Debian/Ubuntu) or brew install googletest pkg-config (macOS)"; exit 1; }
 
-$(BUILD)/tests: $(TEST_OBJECTS) $(LATENT_OBJECTS) $(BUILD)/liblatent.a | check-gtest
-	$(CXX) $(CXXFLAGS) $(TEST_OBJECTS) $(LATENT_OBJECTS) $(BUILD)/liblatent.a $(LDFLAGS) $(GTEST_FLAGS) -o $@
+$(BUILD)/tests: $(TEST_OBJECTS) $(LATENT_OBJECTS) $(PLOT_OBJECTS) $(BUILD)/liblatent.a | check-gtest
+	$(CXX) $(CXXFLAGS) $(TEST_OBJECTS) $(LATENT_OBJECTS) $(PLOT_OBJECTS) $(BUILD)/liblatent.a \
+	    $(LDFLAGS) $(GTEST_FLAGS) -o $@
 
 $(TEST_OBJECTS): | check-gtest
 
@@ -116,8 +147,14 @@ format:
 	clang-format -i $(FORMATTED)
 format-check:
 	clang-format --dry-run --Werror $(FORMATTED)
-lint:
-	clang-tidy --quiet $(LIBRARY_SOURCES) $(wildcard chapters/*/*.cpp latent/*.cpp) -- -std=c++20 -I.
+# One target per file, so that make -j lint runs clang-tidy on several files at once.
+LINT_SOURCES := $(LIBRARY_SOURCES) $(wildcard chapters/*/*.cpp latent/*.cpp bench/*.cpp) \
+                $(wildcard plot/*.cpp plot/figures/*.cpp)
+LINT_TARGETS := $(addprefix lint/,$(LINT_SOURCES))
+.PHONY: $(LINT_TARGETS)
+lint: $(LINT_TARGETS)
+$(LINT_TARGETS): lint/%:
+	clang-tidy --quiet $* -- -std=c++20 -I.
 
 clean:
 	rm -rf build

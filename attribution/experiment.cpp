@@ -113,7 +113,7 @@ TrainedNeuron train_neuron(nn::Gate gate, std::uint64_t seed, int epochs, double
 
   nn::Generator generator(seed);
   autodiff::Tape tape;
-  nn::Sequential model(tape, generator, nn::Linear(2, 1), nn::Sigmoid());
+  nn::Sequential model(tape, generator, nn::Linear(nn::input_count(gate), 1), nn::Sigmoid());
   const nn::TruthTable table = nn::truth_table(gate);
   trained.losses.reserve(static_cast<std::size_t>(epochs > 0 ? epochs : 0));
   nn::train(model, table.inputs, table.targets, generator,

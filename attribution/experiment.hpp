@@ -33,7 +33,8 @@ struct TrainedNeuron {
 };
 
 // The notebook's training: the neuron drawn from the seed, then `epochs` of SGD at `lr` on
-// BCELoss over the gate's four rows, shuffled every epoch (nn::train).
+// BCELoss over the gate's truth-table rows, shuffled every epoch (nn::train). A three-input gate
+// (chapter 8) gets a neuron with three weights.
 TrainedNeuron train_neuron(nn::Gate gate, std::uint64_t seed, int epochs = 1000, double lr = 0.1);
 
 inline const std::vector<double> clean_input = {1.0, 1.0};

@@ -32,7 +32,8 @@ std::string usage() {
   text +=
       "\n"
       "Every command takes --json, to print one JSON object instead of tables (numbers with 17\n"
-      "significant digits), and --help. `latent COMMAND --help` lists a command's flags.\n"
+      "significant digits), and --help; train, ig and patch also take --csv (a header row,\n"
+      "then one row per epoch or input). `latent COMMAND --help` lists a command's flags.\n"
       "Bad input prints one line on stderr, starting \"latent: \", and exits with status 2.\n";
   return text;
 }

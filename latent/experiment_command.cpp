@@ -1,9 +1,13 @@
 // latent experiment: the tutorial's whole experiment for one gate, with its claims checked.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
 
 #include "attribution/experiment.hpp"
+#include "attribution/hidden_layer.hpp"
+#include "latent/hidden_layer_report.hpp"
+#include "latent/model_file.hpp"
 #include "latent/subcommands.hpp"
 #include "nn/gates.hpp"
 
@@ -14,6 +18,7 @@ namespace {
 constexpr std::string_view help =
     "usage: latent experiment --gate and|or [--seed N] [--json]\n"
     "       latent experiment --gate and|or --weights W1,W2 --bias B [--json]\n"
+    "       latent experiment --gate NAME --hidden H [--seed N] [--json]\n"
     "\n"
     "The tutorial's experiment for one gate: train the neuron (1000 epochs at lr 0.1, as\n"
     "`latent train`), then integrated gradients of the clean input [1, 1] against the corrupt\n"
@@ -29,7 +34,22 @@ constexpr std::string_view help =
     "true|false}},\n"
     "                    train, ig and patch as `latent train|ig|patch --json` print them\n"
     "\n"
+    "With --hidden H (1 to 16), chapter 7's analysis: the network\n"
+    "Sequential(Linear(n, H), ReLU(), Linear(H, 1), Sigmoid()) trained on any gate (and, or,\n"
+    "nand, nor, xor, and3, or3, maj3; 2000 epochs at lr 0.5), then layer integrated gradients\n"
+    "at layer_1.output with the corrupt run as baseline and patching of each hidden neuron,\n"
+    "between the gate's clean and corrupt rows (xor: [1, 0] and [1, 1]; the others: all ones\n"
+    "and all zeros). Its JSON has the shape\n"
+    "above with the hidden neurons as components, \"train\" as `latent train --hidden --json`\n"
+    "prints it, an \"asymmetry\" list (null for a neuron neither direction scores) and verdicts\n"
+    "{\"classifies_all_rows\", \"ig_complete\", \"silent_neurons_get_zero\"}.\n"
+    "\n"
+    "With --load FILE, the model `latent train --save FILE` wrote (its gate, its parameters)\n"
+    "is analysed as it is, without training; --gate, --hidden, --seed, --weights and --bias\n"
+    "cannot be given with it.\n"
+    "\n"
     "examples: latent experiment --gate or --seed 3\n"
+    "          latent experiment --gate xor --hidden 2 --seed 8\n"
     "          latent experiment --gate and --weights 3.0482,3.0556 --bias -4.7946\n";
 
 void check_finite(const attribution::ExperimentResult& result) {
@@ -95,8 +115,45 @@ attribution::ExperimentResult given_neuron(nn::Gate gate, const Arguments& argum
   return attribution::analyse_neuron(gate, neuron.weights, neuron.bias);
 }
 
+// Chapter 7's experiment on a network with a hidden layer.
+std::string hidden_layer_run(const Arguments& arguments) {
+  if (arguments.has("weights") || arguments.has("bias"))
+    throw UsageError("--hidden trains a network: --weights and --bias are for the single neuron");
+  const nn::Gate gate = nn::parse_any_gate(arguments.required("gate"));
+  const long long hidden = arguments.integer("hidden", 0, 1, attribution::max_hidden);
+  const attribution::HiddenLayerExperiment result = attribution::run_hidden_layer_experiment(
+      gate, static_cast<std::uint64_t>(arguments.integer("seed", 0, 0, max_seed)),
+      static_cast<std::size_t>(hidden));
+  require_finite(result);
+  return arguments.has("json") ? hidden_experiment_json(result) : hidden_experiment_text(result);
+}
+
+// A model saved by `latent train --save`.
+std::string loaded_run(const Arguments& arguments) {
+  for (const char* flag : {"gate", "hidden", "seed", "weights", "bias"})
+    if (arguments.has(flag))
+      throw UsageError(std::string("--load takes the model from the file; --") + flag +
+                       " cannot be given with it");
+  const ModelFile model = load_model_file(std::string(arguments.required("load")));
+  if (model.hidden == 0) {
+    const auto& weights = model.parameters.at("model.0.weight");
+    const attribution::ExperimentResult result =
+        attribution::analyse_neuron(model.gate, weights, model.parameters.at("model.0.bias").at(0));
+    check_finite(result);
+    return arguments.has("json") ? json_of(result) : text_of(result);
+  }
+  attribution::TrainedNetwork network =
+      attribution::given_network(model.gate, model.hidden, model.parameters);
+  network.seed = model.seed;
+  const attribution::HiddenLayerExperiment result = attribution::analyse_network(network);
+  require_finite(result);
+  return arguments.has("json") ? hidden_experiment_json(result) : hidden_experiment_text(result);
+}
+
 std::string run(std::span<const std::string_view> words) {
-  const Arguments arguments(words, {"gate", "seed", "weights", "bias"}, {"json"});
+  const Arguments arguments(words, {"gate", "hidden", "seed", "weights", "bias", "load"}, {"json"});
+  if (arguments.has("load")) return loaded_run(arguments);
+  if (arguments.has("hidden")) return hidden_layer_run(arguments);
   const nn::Gate gate = nn::parse_gate(arguments.required("gate"));
   if (arguments.has("bias") && !arguments.has("weights"))
     throw UsageError("--bias needs --weights");

@@ -4,6 +4,7 @@
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/quadrature.hpp"
+#include "latent/csv.hpp"
 #include "latent/subcommands.hpp"
 
 namespace latent {
@@ -12,7 +13,7 @@ namespace {
 
 constexpr std::string_view help =
     "usage: latent ig --weights W1,W2[,...] --bias B --input X1,X2[,...] --baseline Y1,Y2[,...]\n"
-    "                 [--n-steps N] [--method NAME] [--json]\n"
+    "                 [--n-steps N] [--method NAME] [--json | --csv]\n"
     "\n"
     "Integrated gradients of the neuron sigmoid(w.x + b), from the baseline to the input, as\n"
     "Captum computes it: each input's share of f(input) - f(baseline).\n"
@@ -26,13 +27,16 @@ constexpr std::string_view help =
     "                    n_steps >= 2) or gausslegendre; default gausslegendre\n"
     "  --json            {\"method\", \"n_steps\", \"attributions\", \"convergence_delta\",\n"
     "                     \"f_input\", \"f_baseline\"}\n"
+    "  --csv             a header row \"component,input,baseline,attribution,share\", then one\n"
+    "                    row per input (share: of f(input) - f(baseline), empty if there is none)\n"
     "\n"
     "example (the notebook's AND neuron):\n"
     "  latent ig --weights 3.0482,3.0556 --bias -4.7946 --input 1,1 --baseline 0,0\n";
 
 std::string run(std::span<const std::string_view> words) {
   const Arguments arguments(words, {"weights", "bias", "input", "baseline", "n-steps", "method"},
-                            {"json"});
+                            {"json", "csv"});
+  const OutputFormat format = read_output_format(arguments);
   const NeuronParameters neuron = read_neuron(arguments);
   const std::vector<double> input = read_point(arguments, "input", neuron.weights.size());
   const std::vector<double> baseline = read_point(arguments, "baseline", neuron.weights.size());
@@ -49,7 +53,9 @@ std::string run(std::span<const std::string_view> words) {
   require_finite({&ig.f_input, 1}, "f(input)");
   require_finite({&ig.f_baseline, 1}, "f(baseline)");
   require_finite({&ig.convergence_delta, 1}, "the convergence delta");
-  return arguments.has("json") ? ig_json(ig).dump() + "\n" : ig_text(ig, neuron, input, baseline);
+  if (format == OutputFormat::csv) return ig_csv(ig, input, baseline);
+  return format == OutputFormat::json ? ig_json(ig).dump() + "\n"
+                                      : ig_text(ig, neuron, input, baseline);
 }
 
 }  // namespace

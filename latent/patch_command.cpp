@@ -3,6 +3,7 @@
 
 #include "attribution/activation_patching.hpp"
 #include "attribution/experiment.hpp"
+#include "latent/csv.hpp"
 #include "latent/subcommands.hpp"
 #include "nn/hooks.hpp"
 
@@ -12,7 +13,7 @@ namespace {
 
 constexpr std::string_view help =
     "usage: latent patch --weights W1,W2[,...] --bias B --clean X1,X2[,...] --corrupt Y1,Y2[,...]\n"
-    "                    [--json]\n"
+    "                    [--json | --csv]\n"
     "\n"
     "Activation patching of the neuron sigmoid(w.x + b) at its input, one component at a time:\n"
     "  denoising (clean -> corrupt): the clean component put into the corrupt run; its score is\n"
@@ -28,12 +29,15 @@ constexpr std::string_view help =
     "  --json            {\"f_clean\", \"f_corrupt\", \"denoising\", \"noising\",\n"
     "                     \"denoising_differences\", \"noising_differences\"}; a difference is\n"
     "                     f(run) - f(run patched), the score's numerator\n"
+    "  --csv             a header row \"component,clean,corrupt,denoising,noising,\n"
+    "                    denoising_difference,noising_difference\", then one row per input\n"
     "\n"
     "example (the notebook's AND neuron):\n"
     "  latent patch --weights 3.0482,3.0556 --bias -4.7946 --clean 1,1 --corrupt 0,0\n";
 
 std::string run(std::span<const std::string_view> words) {
-  const Arguments arguments(words, {"weights", "bias", "clean", "corrupt"}, {"json"});
+  const Arguments arguments(words, {"weights", "bias", "clean", "corrupt"}, {"json", "csv"});
+  const OutputFormat format = read_output_format(arguments);
   const NeuronParameters neuron = read_neuron(arguments);
   const std::vector<double> clean = read_point(arguments, "clean", neuron.weights.size());
   const std::vector<double> corrupt = read_point(arguments, "corrupt", neuron.weights.size());
@@ -54,8 +58,9 @@ std::string run(std::span<const std::string_view> words) {
                      "difference) are undefined; choose inputs the neuron tells apart");
   require_finite(*patching.denoising.scores, "a denoising score");
   require_finite(*patching.noising.scores, "a noising score");
-  return arguments.has("json") ? patch_json(patching).dump() + "\n"
-                               : patch_text(patching, neuron, clean, corrupt);
+  if (format == OutputFormat::csv) return patch_csv(patching, clean, corrupt);
+  return format == OutputFormat::json ? patch_json(patching).dump() + "\n"
+                                      : patch_text(patching, neuron, clean, corrupt);
 }
 
 }  // namespace

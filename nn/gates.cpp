@@ -12,13 +12,19 @@ struct GateInfo {
   Gate gate;
   const char* name;
   const char* label;
-  double outputs[4];  // for [0,0], [0,1], [1,0], [1,1]
+  std::size_t inputs;
+  double outputs[8];  // for the rows in binary order; two-input gates use the first four
 };
 
 constexpr GateInfo gates[] = {
-    {Gate::and_gate, "and", "AND", {0, 0, 0, 1}},    {Gate::or_gate, "or", "OR", {0, 1, 1, 1}},
-    {Gate::nand_gate, "nand", "NAND", {1, 1, 1, 0}}, {Gate::nor_gate, "nor", "NOR", {1, 0, 0, 0}},
-    {Gate::xor_gate, "xor", "XOR", {0, 1, 1, 0}},
+    {Gate::and_gate, "and", "AND", 2, {0, 0, 0, 1}},
+    {Gate::or_gate, "or", "OR", 2, {0, 1, 1, 1}},
+    {Gate::nand_gate, "nand", "NAND", 2, {1, 1, 1, 0}},
+    {Gate::nor_gate, "nor", "NOR", 2, {1, 0, 0, 0}},
+    {Gate::xor_gate, "xor", "XOR", 2, {0, 1, 1, 0}},
+    {Gate::and3_gate, "and3", "AND3", 3, {0, 0, 0, 0, 0, 0, 0, 1}},
+    {Gate::or3_gate, "or3", "OR3", 3, {0, 1, 1, 1, 1, 1, 1, 1}},
+    {Gate::maj3_gate, "maj3", "MAJ3", 3, {0, 0, 0, 1, 0, 1, 1, 1}},
 };
 
 const GateInfo& info(Gate gate) {
@@ -27,24 +33,35 @@ const GateInfo& info(Gate gate) {
   throw std::invalid_argument("gate: unknown Gate value " + std::to_string(static_cast<int>(gate)));
 }
 
-}  // namespace
-
-Gate parse_gate(std::string_view name) {
+Gate find_gate(std::string_view name, bool three_inputs_too) {
   std::string lower(name);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const GateInfo& g : gates)
-    if (lower == g.name) return g.gate;
+    if (lower == g.name && (three_inputs_too || g.inputs == 2)) return g.gate;
   throw std::invalid_argument("unknown gate '" + std::string(name) +
-                              "'; the gates are: and, or, nand, nor, xor");
+                              "'; the gates are: and, or, nand, nor, xor" +
+                              (three_inputs_too ? ", and3, or3, maj3" : ""));
 }
+
+}  // namespace
+
+Gate parse_gate(std::string_view name) { return find_gate(name, false); }
+Gate parse_any_gate(std::string_view name) { return find_gate(name, true); }
 
 const char* gate_name(Gate gate) { return info(gate).name; }
 const char* gate_label(Gate gate) { return info(gate).label; }
+std::size_t input_count(Gate gate) { return info(gate).inputs; }
 
 TruthTable truth_table(Gate gate) {
   const GateInfo& g = info(gate);
-  return {Matrix<double>{{0, 0}, {0, 1}, {1, 0}, {1, 1}},
-          Matrix<double>{{g.outputs[0]}, {g.outputs[1]}, {g.outputs[2]}, {g.outputs[3]}}};
+  const std::size_t rows = std::size_t{1} << g.inputs;
+  TruthTable table{Matrix<double>(rows, g.inputs), Matrix<double>(rows, 1)};
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t i = 0; i < g.inputs; ++i)
+      table.inputs(r, i) = static_cast<double>((r >> (g.inputs - 1 - i)) & 1U);
+    table.targets(r, 0) = g.outputs[r];
+  }
+  return table;
 }
 
 }  // namespace nn

@@ -1,7 +1,8 @@
-// The five two-input logic gates as training data: their truth tables.
+// The logic gates as training data: their truth tables. Five gates take two inputs, three take
+// three (chapter 8).
 //
-// Rows are always the four inputs in binary order, [0, 0], [0, 1], [1, 0], [1, 1]; the target is
-// the gate's output for each:
+// Rows are always the inputs in binary order, [0, 0], [0, 1], [1, 0], [1, 1] (the first input is
+// the high bit); the target is the gate's output for each:
 //
 //   gate   [0,0] [0,1] [1,0] [1,1]
 //   and      0     0     0     1
@@ -12,8 +13,17 @@
 //
 // One sigmoid neuron can learn the first four (a line separates their 0s from their 1s) but not
 // xor, whose 1s sit on one diagonal of the square and its 0s on the other.
+//
+// The three-input gates have eight rows, [0, 0, 0], [0, 0, 1], ..., [1, 1, 1]:
+//
+//   and3   1 only on [1, 1, 1]
+//   or3    0 only on [0, 0, 0]
+//   maj3   1 where at least two inputs are 1 (majority)
+//
+// One neuron learns all three: each is x1 + x2 + x3 > t for t = 2.5, 0.5, 1.5.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 #include "nn/matrix.hpp"
@@ -21,19 +31,33 @@
 namespace nn {
 
 // and_gate, not `and`: and, or, xor are reserved words in C++.
-enum class Gate { and_gate, or_gate, nand_gate, nor_gate, xor_gate };
+enum class Gate {
+  and_gate,
+  or_gate,
+  nand_gate,
+  nor_gate,
+  xor_gate,
+  and3_gate,
+  or3_gate,
+  maj3_gate
+};
 
-// "and", "or", "nand", "nor", "xor", in any case. Throws std::invalid_argument naming the unknown
-// name and listing the known ones.
+// The two-input gates only: "and", "or", "nand", "nor", "xor", in any case. Throws
+// std::invalid_argument naming the unknown name and listing the known ones.
 Gate parse_gate(std::string_view name);
+// Every gate: the five above and "and3", "or3", "maj3", in any case. Throws std::invalid_argument
+// naming the unknown name and listing all eight.
+Gate parse_any_gate(std::string_view name);
 // "and", ...; and in capitals, "AND", ..., for headings. Throw std::invalid_argument for a value
 // outside the enum.
 const char* gate_name(Gate gate);
 const char* gate_label(Gate gate);
+// 2 or 3. Throws std::invalid_argument for a value outside the enum.
+std::size_t input_count(Gate gate);
 
 struct TruthTable {
-  Matrix<double> inputs;   // 4 x 2
-  Matrix<double> targets;  // 4 x 1
+  Matrix<double> inputs;   // 2^n x n for a gate of n inputs
+  Matrix<double> targets;  // 2^n x 1
 };
 TruthTable truth_table(Gate gate);
 

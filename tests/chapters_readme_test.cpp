@@ -33,5 +33,11 @@ TEST(Ch05Chapter, ReadmeShowsTheProgramOutput) {
 TEST(Ch06Chapter, ReadmeShowsTheProgramOutput) {
   expect_readme_matches_program("ch06", "06-latent-circuits");
 }
+TEST(Ch07Chapter, ReadmeShowsTheProgramOutput) {
+  expect_readme_matches_program("ch07", "07-hidden-layer");
+}
+TEST(Ch08Chapter, ReadmeShowsTheProgramOutput) {
+  expect_readme_matches_program("ch08", "08-more-inputs");
+}
 
 }  // namespace

@@ -2,20 +2,28 @@
 // wraps and against the notebook's reference numbers, its reports, its help, and its refusal of
 // bad input (status 2, one line on stderr, nothing on stdout).
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <unistd.h>
+#include <utility>
 #include <vector>
 
 #include "attribution/activation_patching.hpp"
 #include "attribution/experiment.hpp"
+#include "attribution/hidden_layer.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/quadrature.hpp"
 #include "latent/command.hpp"
 #include "latent/json.hpp"
 #include "nn/gates.hpp"
 #include "nn/hooks.hpp"
+#include "tests/chapter_output.hpp"
 
 #include <gtest/gtest.h>
 
@@ -484,6 +492,198 @@ TEST(LatentCommandErrors, BadInputIsOneLineAndStatusTwo) {
     EXPECT_NE(run.err.find(bad.message_part), std::string::npos)
         << line << "-> " << run.err << "(expected to mention: " << bad.message_part << ")";
   }
+}
+
+// ---- a hidden layer (chapter 7) and three-input gates (chapter 8) ---------------------------
+
+Json hidden_train_json_of(const attribution::TrainedNetwork& network) {
+  Json::Object parameters;
+  for (const auto& [name, values] : network.state) parameters.emplace_back(name, Json(values));
+  Json::Array losses;
+  for (std::size_t epoch = 0; epoch < network.losses.size(); ++epoch)
+    losses.push_back(
+        Json::object({{"epoch", static_cast<long long>(epoch)}, {"loss", network.losses[epoch]}}));
+  Json::Array dead;
+  for (bool d : network.dead) dead.emplace_back(d);
+  return Json::object({{"gate", nn::gate_name(network.gate)},
+                       {"seed", static_cast<long long>(network.seed)},
+                       {"hidden", static_cast<long long>(network.hidden)},
+                       {"epochs", network.epochs},
+                       {"lr", network.lr},
+                       {"parameters", Json(parameters)},
+                       {"losses", Json(losses)},
+                       {"predictions", network.predictions},
+                       {"dead", Json(dead)}});
+}
+
+TEST(LatentCommandHidden, ExperimentJsonIsTheLibrarysResult) {
+  for (std::uint64_t seed : {3, 8}) {
+    const std::string seed_text = std::to_string(seed);
+    const Outcome run =
+        latent_run({"experiment", "--gate", "xor", "--hidden", "2", "--seed", seed_text, "--json"});
+    ASSERT_EQ(run.status, 0) << run.err;
+    const attribution::HiddenLayerExperiment result =
+        attribution::run_hidden_layer_experiment(nn::Gate::xor_gate, seed, 2);
+    Json::Array asymmetry;
+    for (const std::optional<double>& a : result.asymmetry) {
+      if (a)
+        asymmetry.emplace_back(*a);
+      else
+        asymmetry.emplace_back();
+    }
+    Json::Object verdicts;
+    verdicts.emplace_back("classifies_all_rows", result.train.classifies_all_rows);
+    verdicts.emplace_back("ig_complete", true);
+    verdicts.emplace_back("silent_neurons_get_zero", true);
+    const Json expected = Json::object({{"gate", "xor"},
+                                        {"train", hidden_train_json_of(result.train)},
+                                        {"ig", ig_json_of(result.ig)},
+                                        {"patch", patch_json_of(result.patching)},
+                                        {"asymmetry", Json(asymmetry)},
+                                        {"verdicts", Json(verdicts)}});
+    EXPECT_EQ(run.out, expected.dump() + "\n") << seed;
+    // Components are the hidden neurons; f_input and f_baseline are the clean and corrupt rows.
+    EXPECT_EQ(array_after(run.out, "attributions").size(), 2u);
+    EXPECT_EQ(number_after(run.out, "f_input"), result.train.predictions[2]);     // [1, 0]
+    EXPECT_EQ(number_after(run.out, "f_baseline"), result.train.predictions[3]);  // [1, 1]
+  }
+  // Seed 3 has a dead neuron: its asymmetry is null, seed 8 learns XOR.
+  EXPECT_NE(latent_run({"experiment", "--gate", "xor", "--hidden", "2", "--seed", "3", "--json"})
+                .out.find("\"asymmetry\": [0, null]"),
+            std::string::npos);
+}
+
+TEST(LatentCommandHidden, TrainJsonAndReport) {
+  const Outcome run =
+      latent_run({"train", "--gate", "xor", "--hidden", "2", "--seed", "8", "--json"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const attribution::TrainedNetwork network = attribution::train_network(nn::Gate::xor_gate, 8, 2);
+  EXPECT_EQ(run.out, hidden_train_json_of(network).dump() + "\n");
+  EXPECT_NE(run.out.find("\"hidden\": 2, \"epochs\": 2000, \"lr\": 0.5"), std::string::npos);
+
+  const Outcome text = latent_run({"train", "--gate", "xor", "--hidden", "2", "--seed", "8"});
+  ASSERT_EQ(text.status, 0) << text.err;
+  for (const char* part : {"Training Sequential(Linear(2, 2), ReLU(), Linear(2, 1), Sigmoid())",
+                           "Every prediction rounds to its target.", "\nh2 "})
+    EXPECT_NE(text.out.find(part), std::string::npos) << part << "\n" << text.out;
+  const Outcome failed = latent_run({"train", "--gate", "xor", "--hidden", "2", "--seed", "0"});
+  EXPECT_NE(failed.out.find("3 of 4 predictions round to their target"), std::string::npos)
+      << failed.out;
+}
+
+TEST(LatentCommandHidden, ThreeInputGatesTrainOneNeuronWithThreeWeights) {
+  const Outcome run = latent_run({"train", "--gate", "maj3", "--json"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  const attribution::TrainedNeuron trained = attribution::train_neuron(nn::Gate::maj3_gate, 0);
+  EXPECT_EQ(trained.weights.size(), 3u);
+  EXPECT_EQ(trained.predictions.size(), 8u);
+  EXPECT_EQ(run.out, train_json_of(trained).dump() + "\n");
+  const Outcome hidden = latent_run({"experiment", "--gate", "and3", "--hidden", "3", "--json"});
+  ASSERT_EQ(hidden.status, 0) << hidden.err;
+  EXPECT_EQ(array_after(hidden.out, "attributions").size(), 3u);
+}
+
+TEST(LatentCommandHidden, BadInput) {
+  const std::vector<BadInput> cases = {
+      {{"train", "--gate", "and", "--hidden", "17"}, "--hidden: '17' is out of range"},
+      {{"train", "--gate", "xnor"}, "and, or, nand, nor, xor, and3, or3, maj3"},
+      {{"experiment", "--gate", "xor", "--hidden", "0"}, "allowed 1 to 16"},
+      {{"experiment", "--gate", "xor", "--hidden", "2", "--weights", "1,2", "--bias", "0"},
+       "--weights and --bias are for the single neuron"},
+      {{"experiment", "--gate", "and4", "--hidden", "2"}, "unknown gate 'and4'"},
+  };
+  for (const BadInput& bad : cases) {
+    const Outcome run = latent_run(bad.words);
+    EXPECT_EQ(run.status, 2);
+    EXPECT_EQ(run.out, "");
+    EXPECT_NE(run.err.find(bad.message_part), std::string::npos) << run.err;
+  }
+}
+
+// ---- saving and loading a model -------------------------------------------------------------
+
+// A file in the temporary directory, removed when the test ends.
+struct TemporaryFile {
+  explicit TemporaryFile(const std::string& name)
+      : path((std::filesystem::temp_directory_path() /
+              ("latent_test_" + std::to_string(::getpid()) + "_" + name))
+                 .string()) {}
+  ~TemporaryFile() { std::filesystem::remove(path); }
+  void write(const std::string& text) const { std::ofstream(path, std::ios::binary) << text; }
+  std::string path;
+};
+
+// The part of an experiment's JSON from "ig" on: what the analysis computed.
+std::string analysis_part(const std::string& json) { return json.substr(json.find("\"ig\": ")); }
+
+TEST(LatentCommandModelFile, SavedModelsAnalyseToTheSameBits) {
+  const TemporaryFile network("network.json"), neuron("neuron.json");
+  ASSERT_EQ(latent_run({"train", "--gate", "xor", "--hidden", "2", "--seed", "8", "--save",
+                        network.path, "--json"})
+                .status,
+            0);
+  const Outcome trained =
+      latent_run({"experiment", "--gate", "xor", "--hidden", "2", "--seed", "8", "--json"});
+  const Outcome loaded = latent_run({"experiment", "--load", network.path, "--json"});
+  ASSERT_EQ(loaded.status, 0) << loaded.err;
+  EXPECT_EQ(analysis_part(loaded.out), analysis_part(trained.out));
+
+  ASSERT_EQ(latent_run({"train", "--gate", "and", "--save", neuron.path}).status, 0);
+  const Outcome neuron_run = latent_run({"experiment", "--load", neuron.path, "--json"});
+  ASSERT_EQ(neuron_run.status, 0) << neuron_run.err;
+  EXPECT_EQ(analysis_part(neuron_run.out),
+            analysis_part(latent_run({"experiment", "--gate", "and", "--json"}).out));
+  const std::string text = chapter_output::read_file(neuron.path);
+  EXPECT_EQ(text.rfind("{\"format\": \"latent-circuits model\", \"version\": 1, \"gate\": \"and\", "
+                       "\"inputs\": 2, \"hidden\": 0, \"seed\": 0, \"epochs\": 1000,",
+                       0),
+            0u)
+      << text;
+}
+
+TEST(LatentCommandModelFile, MalformedOrMismatchedFilesGetAClearError) {
+  const TemporaryFile file("bad.json");
+  const std::string good =
+      "{\"format\": \"latent-circuits model\", \"version\": 1, \"gate\": \"xor\", \"inputs\": 2, "
+      "\"hidden\": 1, \"seed\": 0, \"epochs\": 5, \"lr\": 0.5, \"parameters\": "
+      "{\"model.0.weight\": "
+      "[1, 2], \"model.0.bias\": [0], \"model.2.weight\": [1], \"model.2.bias\": [0]}}";
+  file.write(good);
+  ASSERT_EQ(latent_run({"experiment", "--load", file.path}).status, 0);
+  auto replaced = [&](const std::string& from, const std::string& to) {
+    std::string text = good;
+    text.replace(text.find(from), from.size(), to);
+    return text;
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {good.substr(0, 60), "line 1, column 61: a string is not closed"},
+      {good + " x", "unexpected text after the JSON object"},
+      {"[1, 2]", "the file must hold one JSON object"},
+      {replaced("\"lr\": 0.5", "\"lr\": 0.5x"), "expected ',' or '}'"},
+      {replaced("\"lr\": 0.5", "\"lr\": \"0.5\""), "\"lr\" has the wrong type"},
+      {replaced("\"lr\": 0.5, ", ""), "the key \"lr\" is missing"},
+      {replaced("\"lr\": 0.5", "\"lr\": 0.5, \"colour\": 1"), "unexpected key \"colour\""},
+      {replaced("\"inputs\": 2", "\"inputs\": 3"), "\"inputs\" is 3 but the xor gate has 2"},
+      {replaced("\"gate\": \"xor\"", "\"gate\": \"xnor\""), "unknown gate 'xnor'"},
+      {replaced("\"hidden\": 1", "\"hidden\": 2"), "model.0.weight has 4 values"},
+      {replaced("[1, 2]", "[1, null]"), "holds something that is not a number"},
+      {replaced("\"version\": 1", "\"version\": 2"), "\"version\" must be a whole number from 1"},
+      {replaced("[1, 2]", "[1, 1e999]"), "1e999"},
+  };
+  for (const auto& [text, message] : cases) {
+    file.write(text);
+    const Outcome run = latent_run({"experiment", "--load", file.path});
+    EXPECT_EQ(run.status, 2) << text;
+    EXPECT_EQ(run.out, "");
+    EXPECT_NE(run.err.find(file.path + ": "), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find(message), std::string::npos)
+        << run.err << "(expected: " << message << ")";
+  }
+  EXPECT_NE(latent_run({"experiment", "--load", file.path + ".missing"}).err.find("cannot read"),
+            std::string::npos);
+  EXPECT_NE(latent_run({"experiment", "--load", file.path, "--gate", "and"})
+                .err.find("--gate cannot be given with it"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,163 @@
+#include "plot/figures/figures.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "attribution/experiment.hpp"
+#include "attribution/integrated_gradients.hpp"
+#include "attribution/quadrature.hpp"
+#include "plot/bar_chart.hpp"
+#include "plot/line_plot.hpp"
+#include "plot/svg.hpp"
+
+namespace figures {
+
+namespace {
+
+// The notebook's AND neuron, as chapter 4 uses it.
+const std::vector<double> notebook_and_weights = {3.0482, 3.0556};
+constexpr double notebook_and_bias = -4.7946;
+
+constexpr std::uint64_t seed = 0;  // chapters 3 and 6 train from seed 0
+
+}  // namespace
+
+std::vector<Figure> all_figures() {
+  return {
+      loss_curves_figure(),
+      convergence_figure(),
+      gate_scores_figure(nn::Gate::and_gate),
+      gate_scores_figure(nn::Gate::or_gate),
+  };
+}
+
+std::string index_html(const std::vector<Figure>& figures) {
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+      "<title>Latent Circuits: figures</title>\n"
+      "<style>body { font-family: Helvetica, Arial, sans-serif; max-width: 780px; margin: 2em "
+      "auto; color: #222; } figure { margin: 0 0 2.5em 0; } img { max-width: 100%; border: 1px "
+      "solid #ddd; } figcaption { margin-top: 0.4em; }</style>\n</head>\n<body>\n"
+      "<h1>Latent Circuits: figures</h1>\n";
+  for (const Figure& figure : figures)
+    html += "<figure>\n<img src=\"" + plot::escape(figure.file) + "\" alt=\"" +
+            plot::escape(figure.caption) + "\"/>\n<figcaption>" + plot::escape(figure.caption) +
+            "</figcaption>\n</figure>\n";
+  return html + "</body>\n</html>\n";
+}
+
+// ---- chapter 3 ----------------------------------------------------------------------------------
+
+Figure loss_curves_figure() {
+  return {"ch03-loss.svg",
+          "Chapter 3: BCELoss at every epoch while the neuron learns AND and OR (seed 0, lr 0.1); "
+          "OR's loss falls faster and further.",
+          "chapters/03-training/figures/loss.svg", [] {
+            plot::LinePlot chart;
+            chart.title = "Training the neuron: BCELoss per epoch (seed 0, lr 0.1)";
+            chart.x_label = "epoch";
+            chart.y_label = "BCELoss (before the epoch's step)";
+            for (nn::Gate gate : {nn::Gate::and_gate, nn::Gate::or_gate}) {
+              const attribution::TrainedNeuron trained = attribution::train_neuron(gate, seed);
+              plot::LineSeries series{nn::gate_label(gate), {}, trained.losses, false};
+              for (std::size_t epoch = 0; epoch < trained.losses.size(); ++epoch)
+                series.x.push_back(static_cast<double>(epoch));
+              chart.series.push_back(std::move(series));
+            }
+            return plot::line_plot_svg(chart);
+          }};
+}
+
+// ---- chapter 4 ----------------------------------------------------------------------------------
+
+Figure convergence_figure() {
+  return {
+      "ch04-convergence.svg",
+      "Chapter 4: |completeness error| of integrated gradients against n_steps on the "
+      "notebook's AND neuron: left and right Riemann sums fall as 1/n, midpoint and "
+      "trapezoid as 1/n\u00b2, Gauss\u2013Legendre reaches rounding by n = 20.",
+      "chapters/04-integrated-gradients/figures/convergence.svg", [] {
+        using attribution::Method;
+        autodiff::Tape tape;
+        nn::Sequential model = attribution::neuron(tape, notebook_and_weights, notebook_and_bias);
+        const std::vector<int> steps = {1,  2,  3,   4,   5,   7,   10,  15,  20,  30,
+                                        50, 70, 100, 150, 200, 300, 500, 700, 1000};
+        plot::LinePlot chart;
+        chart.title = "Integrated gradients: completeness error against n_steps";
+        chart.x_label = "n_steps";
+        chart.y_label = "|sum of IG \u2212 (f(x) \u2212 f(x\u2032))|";
+        chart.x_scale = chart.y_scale = plot::Scale::log;
+        for (Method method : {Method::riemann_left, Method::riemann_right, Method::riemann_middle,
+                              Method::riemann_trapezoid, Method::gausslegendre}) {
+          plot::LineSeries series{attribution::method_name(method), {}, {}, true};
+          for (int n : steps) {
+            if (method == Method::riemann_trapezoid && n == 1) continue;  // needs two nodes
+            const double error =
+                std::fabs(attribution::integrated_gradients(model, attribution::clean_input,
+                                                            attribution::corrupt_input, n, method)
+                              .convergence_delta);
+            // An error of exactly 0 (the rounding happened to cancel) has no place on a log
+            // axis; it says no more than the 1e-16 around it.
+            if (error == 0.0) continue;
+            series.x.push_back(n);
+            series.y.push_back(error);
+          }
+          chart.series.push_back(std::move(series));
+        }
+        // Through the left sum's error at n = 10 and the midpoint's, a third of the way down,
+        // so that each reference runs beside the rules it describes.
+        const plot::LineSeries& left = chart.series[0];
+        const plot::LineSeries& middle = chart.series[2];
+        const auto at_ten = [](const plot::LineSeries& s) {
+          for (std::size_t i = 0; i < s.x.size(); ++i)
+            if (s.x[i] == 10.0) return s.y[i];
+          throw std::logic_error("convergence figure: no n_steps = 10");
+        };
+        chart.slopes = {{"1/n", -1.0, 10.0, at_ten(left) / 3.0},
+                        {"1/n\u00b2", -2.0, 10.0, at_ten(middle) / 3.0}};
+        return plot::line_plot_svg(chart);
+      }};
+}
+
+// ---- chapter 6 ----------------------------------------------------------------------------------
+
+std::string attribution_scores_svg(const std::string& title,
+                                   const std::vector<std::string>& components,
+                                   const std::vector<double>& ig_shares,
+                                   const std::vector<double>& denoising,
+                                   const std::vector<double>& noising) {
+  plot::BarChart chart;
+  chart.title = title;
+  chart.x_label = "component";
+  chart.y_label = "share of f(clean) \u2212 f(corrupt)";
+  chart.categories = components;
+  chart.series = {{"IG share", ig_shares},
+                  {"denoising (clean \u2192 corrupt)", denoising},
+                  {"noising (corrupt \u2192 clean)", noising}};
+  chart.lines = {{0.5, "0.5"}};
+  return plot::bar_chart_svg(chart);
+}
+
+Figure gate_scores_figure(nn::Gate gate) {
+  const std::string name = nn::gate_name(gate), label = nn::gate_label(gate);
+  return {
+      "ch06-" + name + ".svg",
+      "Chapter 6: " + label + " neuron (seed 0): IG gives each input half the effect; " +
+          (gate == nn::Gate::and_gate ? "denoising misses both inputs, noising finds them."
+                                      : "denoising finds both inputs, noising misses them."),
+      "chapters/06-latent-circuits/figures/" + name + ".svg", [gate, label] {
+        const attribution::ExperimentResult result = attribution::run_experiment(gate, seed);
+        if (!result.patching.denoising.scores || !result.patching.noising.scores)
+          throw std::runtime_error("figure: the patching scores of " + label + " are undefined");
+        std::vector<std::string> components;
+        for (std::size_t i = 0; i < result.ig_shares.size(); ++i)
+          components.push_back("x" + std::to_string(i + 1));
+        return attribution_scores_svg(
+            label + " neuron, seed 0: which inputs carry the gate?", components, result.ig_shares,
+            *result.patching.denoising.scores, *result.patching.noising.scores);
+      }};
+}
+
+}  // namespace figures

@@ -1,0 +1,53 @@
+// The tutorial's figures: each chapter's results drawn with the plotting module (plot/).
+//
+// This is the one place that knows both the experiments (attribution/, nn/) and the plots; plot/
+// itself takes numbers and labels only. `make figures` writes every figure and an index.html to
+// build/figures/; `make figures-update` refreshes the copies committed under the chapters, and a
+// test fails when a committed copy differs from what these functions draw now.
+//
+// To add a figure: write a function returning its Figure (below, or in a file of its own next to
+// this one) and list it in all_figures().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "nn/gates.hpp"
+
+namespace figures {
+
+struct Figure {
+  std::string file;                   // its name in build/figures/, "ch06-and.svg"
+  std::string caption;                // one line, shown under it in index.html
+  std::string chapter_copy;           // the committed copy, from the project root; "" for none
+  std::function<std::string()> draw;  // the SVG text; throws rather than draw bad data
+};
+
+// Every figure, in the order of the chapters.
+std::vector<Figure> all_figures();
+
+// A page showing every figure (by its file name, so it sits next to them) with its caption.
+std::string index_html(const std::vector<Figure>& figures);
+
+// ---- the figures ------------------------------------------------------------------------------
+// Chapter 3: BCELoss at every epoch while training AND and OR (seed 0, 1000 epochs, lr 0.1).
+Figure loss_curves_figure();
+// Chapter 4: |completeness error| against n_steps for the five quadrature rules, log-log, on the
+// notebook's AND neuron (clean [1, 1], corrupt baseline [0, 0]), with 1/n and 1/n^2 for reference.
+Figure convergence_figure();
+// Chapter 6: IG share, denoising and noising score of each input, for the AND or OR neuron trained
+// from seed 0 (attribution::run_experiment).
+Figure gate_scores_figure(nn::Gate gate);
+
+// ---- charts that several figures share -----------------------------------------------------
+// Grouped bars of IG share, denoising score and noising score per component (an input, a hidden
+// neuron), with the verdicts' threshold 0.5 marked. All four lists must have the same length.
+std::string attribution_scores_svg(const std::string& title,
+                                   const std::vector<std::string>& components,
+                                   const std::vector<double>& ig_shares,
+                                   const std::vector<double>& denoising,
+                                   const std::vector<double>& noising);
+
+}  // namespace figures

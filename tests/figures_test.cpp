@@ -1,0 +1,136 @@
+// The tutorial's figures (plot/figures/): each is valid SVG inside its viewBox, the bar charts
+// show the experiment's numbers, index.html shows them all, and the copies committed under the
+// chapters are what the code draws now.
+#include "plot/figures/figures.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "attribution/experiment.hpp"
+#include "plot/bar_chart.hpp"
+#include "tests/svg_structure.hpp"
+#include "tests/test_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using test_support::contains;
+
+// Drawing every figure trains and analyses a few neurons: do it once for the whole suite.
+const std::vector<std::pair<figures::Figure, std::string>>& drawn() {
+  static const std::vector<std::pair<figures::Figure, std::string>> all = [] {
+    std::vector<std::pair<figures::Figure, std::string>> figures;
+    for (figures::Figure& figure : figures::all_figures()) {
+      std::string svg = figure.draw();
+      figures.emplace_back(std::move(figure), std::move(svg));
+    }
+    return figures;
+  }();
+  return all;
+}
+
+TEST(Figures, EveryFigureIsValidSvgInsideItsViewBox) {
+  ASSERT_GE(drawn().size(), 4u);
+  for (const auto& [figure, svg] : drawn()) {
+    const svg_structure::Report report = svg_structure::check(svg);
+    EXPECT_TRUE(report.problems.empty()) << figure.file << ":\n" << svg_structure::describe(report);
+    EXPECT_GT(report.elements.size(), 20u) << figure.file;
+    EXPECT_GT(report.width, 0.0) << figure.file;
+  }
+}
+
+TEST(Figures, NamesAreUniqueAndCaptionsOneLine) {
+  std::set<std::string> files, copies;
+  for (const auto& [figure, svg] : drawn()) {
+    EXPECT_TRUE(files.insert(figure.file).second) << figure.file;
+    EXPECT_TRUE(figure.file.ends_with(".svg")) << figure.file;
+    EXPECT_FALSE(figure.caption.empty()) << figure.file;
+    EXPECT_EQ(figure.caption.find('\n'), std::string::npos) << figure.file;
+    if (!figure.chapter_copy.empty()) {
+      EXPECT_TRUE(copies.insert(figure.chapter_copy).second) << figure.chapter_copy;
+      EXPECT_TRUE(figure.chapter_copy.starts_with("chapters/")) << figure.chapter_copy;
+    }
+  }
+}
+
+TEST(Figures, IndexShowsEveryFigureWithItsCaption) {
+  std::vector<figures::Figure> all;
+  for (const auto& [figure, svg] : drawn()) all.push_back(figure);
+  const std::string html = figures::index_html(all);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  // The body, tags balanced and text escaped, checked as the SVG is (its images are
+  // self-closing, as XHTML would have them).
+  const std::size_t body = html.find("<body>"), end = html.find("</body>");
+  ASSERT_NE(end, std::string::npos);
+  const svg_structure::Report report = svg_structure::check(
+      "<svg viewBox=\"0 0 1 1\">" + html.substr(body, end + 7 - body) + "</svg>");
+  EXPECT_TRUE(report.problems.empty()) << svg_structure::describe(report) << html;
+  for (const figures::Figure& figure : all) {
+    EXPECT_TRUE(contains(html, "<img src=\"" + figure.file + "\"")) << figure.file;
+    EXPECT_TRUE(contains(html, "<figcaption>" + figure.caption.substr(0, 20))) << figure.file;
+  }
+}
+
+TEST(Figures, GateBarsShowTheExperimentsScores) {
+  // The AND chart's bars against run_experiment's numbers: each bar is its value times the
+  // pixels per unit of the axis.
+  const attribution::ExperimentResult result = attribution::run_experiment(nn::Gate::and_gate, 0);
+  const std::string svg = drawn()[2].second;
+  ASSERT_EQ(drawn()[2].first.file, "ch06-and.svg");
+  const std::vector<double> values = {result.ig_shares[0],
+                                      (*result.patching.denoising.scores)[0],
+                                      (*result.patching.noising.scores)[0],
+                                      result.ig_shares[1],
+                                      (*result.patching.denoising.scores)[1],
+                                      (*result.patching.noising.scores)[1]};
+  // The bars are the rectangles of the series' colours, in drawing order (category by category).
+  std::vector<double> heights;
+  for (const svg_structure::Element& e : svg_structure::check(svg).elements)
+    if (e.name == "rect" && e.attributes.count("fill") &&
+        std::set<std::string>{"#0072B2", "#D55E00", "#009E73"}.count(e.attributes.at("fill")) &&
+        std::stod(e.attributes.at("width")) > 20.0)
+      heights.push_back(std::stod(e.attributes.at("height")));
+  ASSERT_EQ(heights.size(), values.size()) << svg;
+  // The axis runs from 0 to 1 over 400 - 78 - 64 = 258 pixels; heights are rounded to 0.01.
+  for (std::size_t i = 0; i < values.size(); ++i)
+    EXPECT_NEAR(heights[i], values[i] * 258.0, 0.006) << i;
+  // Chapter 6's printed numbers, as labels.
+  for (const char* label : {">0.499</text>", ">0.176</text>", ">0.822</text>", ">0.824</text>"})
+    EXPECT_TRUE(contains(svg, label)) << label;
+}
+
+TEST(Figures, CommittedCopiesAreUpToDate) {
+  for (const auto& [figure, svg] : drawn()) {
+    if (figure.chapter_copy.empty()) continue;
+    const std::string path = std::string(PROJECT_ROOT) + "/" + figure.chapter_copy;
+    std::ifstream in(path, std::ios::binary);
+    ASSERT_TRUE(in) << path << " is missing: run `make figures-update`";
+    std::ostringstream text;
+    text << in.rdbuf();
+    EXPECT_TRUE(text.str() == svg)
+        << figure.chapter_copy << " is not what the code draws now: run `make figures-update`";
+  }
+}
+
+TEST(Figures, ChapterReadmesShowTheirFigures) {
+  for (const auto& [figure, svg] : drawn()) {
+    if (figure.chapter_copy.empty()) continue;
+    // chapters/NN-name/figures/x.svg is shown by chapters/NN-name/README.md as figures/x.svg.
+    const std::size_t split = figure.chapter_copy.find("/figures/");
+    ASSERT_NE(split, std::string::npos) << figure.chapter_copy;
+    std::ifstream in(std::string(PROJECT_ROOT) + "/" + figure.chapter_copy.substr(0, split) +
+                     "/README.md");
+    std::ostringstream text;
+    text << in.rdbuf();
+    EXPECT_TRUE(contains(text.str(), "](" + figure.chapter_copy.substr(split + 1) + ")"))
+        << figure.chapter_copy.substr(0, split) << "/README.md does not show "
+        << figure.chapter_copy;
+  }
+}
+
+}  // namespace
