@@ -12,38 +12,13 @@
 #include "latent/command.hpp"
 #include "nn/gates.hpp"
 #include "nn/hooks.hpp"
+#include "tests/latent_test_support.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
-// The notebook's AND neuron and its reference numbers, copied from
-// shared/reference/notebook_models.json, models[0] ("AND_notebook"): "weights" and "bias", and
-// pairs[p11_00] (clean [1, 1], corrupt [0, 0]): ig_closed_form.clean_from_corrupt and
-// activation_patching.denoising / .noising (double precision, PyTorch 1.13).
-const std::vector<double> and_weights = {3.0482, 3.0556};
-constexpr double and_bias = -4.7946;
-const std::vector<double> reference_ig = {0.38911410647853334, 0.39005874409678054};
-const std::vector<double> reference_denoising = {0.18005688099695086, 0.18126092560168308};
-const std::vector<double> reference_noising = {0.818739074398317, 0.8199431190030491};
-constexpr double reference_tolerance = 1e-12;  // as in latent_command_test.cpp
-
-const std::vector<double> clean = {1.0, 1.0};
-const std::vector<double> corrupt = {0.0, 0.0};
-
-struct Outcome {
-  int status = -1;
-  std::string out, err;
-};
-
-Outcome latent_run(std::vector<std::string_view> words) {
-  std::ostringstream out, err;
-  Outcome outcome;
-  outcome.status = latent::run(words, out, err);
-  outcome.out = out.str();
-  outcome.err = err.str();
-  return outcome;
-}
+using namespace latent_test;
 
 // The rows of a CSV text, each split at its commas. Every line must end with '\n'.
 std::vector<std::vector<std::string>> rows_of(const std::string& text) {
@@ -78,17 +53,6 @@ double number(const std::string& cell) {
   const double value = std::strtod(cell.c_str(), &end);
   EXPECT_TRUE(!cell.empty() && *end == '\0') << "'" << cell << "' is not a number";
   return value;
-}
-
-const std::vector<std::string_view> and_neuron = {"--weights", "3.0482,3.0556", "--bias",
-                                                  "-4.7946"};
-
-std::vector<std::string_view> with_neuron(std::string_view command,
-                                          std::vector<std::string_view> rest) {
-  std::vector<std::string_view> words = {command};
-  words.insert(words.end(), and_neuron.begin(), and_neuron.end());
-  words.insert(words.end(), rest.begin(), rest.end());
-  return words;
 }
 
 TEST(LatentCsv, IgIsOneRowPerInput) {
