@@ -3,9 +3,11 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "attribution/experiment.hpp"
+#include "attribution/hidden_layer.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/quadrature.hpp"
 #include "plot/bar_chart.hpp"
@@ -30,6 +32,10 @@ std::vector<Figure> all_figures() {
       convergence_figure(),
       gate_scores_figure(nn::Gate::and_gate),
       gate_scores_figure(nn::Gate::or_gate),
+      hidden_layer_scores_figure(nn::Gate::and_gate),
+      hidden_layer_scores_figure(nn::Gate::or_gate),
+      hidden_layer_scores_figure(nn::Gate::nand_gate),
+      hidden_layer_scores_figure(nn::Gate::xor_gate),
   };
 }
 
@@ -158,6 +164,33 @@ Figure gate_scores_figure(nn::Gate gate) {
             label + " neuron, seed 0: which inputs carry the gate?", components, result.ig_shares,
             *result.patching.denoising.scores, *result.patching.noising.scores);
       }};
+}
+
+Figure hidden_layer_scores_figure(nn::Gate gate) {
+  const std::string name = nn::gate_name(gate), label = nn::gate_label(gate);
+  return {"ch07-" + name + ".svg",
+          "Chapter 7: " + label +
+              " with two hidden ReLU neurons (first seed that learns it): which neurons carry it?",
+          "chapters/07-hidden-layer/figures/" + name + ".svg", [gate, label] {
+            for (std::uint64_t first = 0; first < 10; ++first) {
+              attribution::TrainedNetwork network = attribution::train_network(gate, first);
+              if (!network.classifies_all_rows) continue;
+              const attribution::HiddenLayerExperiment result =
+                  attribution::analyse_network(std::move(network));
+              if (!result.ig_shares || !result.patching.denoising.scores ||
+                  !result.patching.noising.scores)
+                throw std::runtime_error("figure: the scores of " + label + " are undefined");
+              std::vector<std::string> components;
+              for (std::size_t j = 0; j < result.ig_shares->size(); ++j)
+                components.push_back("h" + std::to_string(j + 1));
+              return attribution_scores_svg(
+                  label + ", 2-2-1 network, seed " + std::to_string(first) +
+                      ": which hidden neurons carry it?",
+                  components, *result.ig_shares, *result.patching.denoising.scores,
+                  *result.patching.noising.scores);
+            }
+            throw std::runtime_error("figure: no seed 0-9 learns " + label);
+          }};
 }
 
 }  // namespace figures

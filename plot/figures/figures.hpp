@@ -40,6 +40,9 @@ Figure convergence_figure();
 // Chapter 6: IG share, denoising and noising score of each input, for the AND or OR neuron trained
 // from seed 0 (attribution::run_experiment).
 Figure gate_scores_figure(nn::Gate gate);
+// Chapter 7: the same three scores for each hidden neuron of the 2-2-1 network trained on the gate,
+// for the first seed (0-9) whose network classifies every row, as the chapter picks its models.
+Figure hidden_layer_scores_figure(nn::Gate gate);
 
 // ---- charts that several figures share -----------------------------------------------------
 // Grouped bars of IG share, denoising score and noising score per component (an input, a hidden
