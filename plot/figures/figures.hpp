@@ -43,6 +43,9 @@ Figure gate_scores_figure(nn::Gate gate);
 // Chapter 7: the same three scores for each hidden neuron of the 2-2-1 network trained on the gate,
 // for the first seed (0-9) whose network classifies every row, as the chapter picks its models.
 Figure hidden_layer_scores_figure(nn::Gate gate);
+// Chapter 8: the same three scores for each input of the three-input neuron (AND3, OR3, MAJ3)
+// trained from seed 0 for 2000 epochs at lr 0.5, as the chapter trains it.
+Figure three_input_scores_figure(nn::Gate gate);
 
 // ---- charts that several figures share -----------------------------------------------------
 // Grouped bars of IG share, denoising score and noising score per component (an input, a hidden
