@@ -49,6 +49,13 @@ inline Var operator/(double c, Var a) {  // d/da = -c/a^2
   return a.tape().push(Op::divide, c / x, a, -c / (x * x));
 }
 
+// a + alpha * b with alpha a plain number, PyTorch's torch.add(a, b, alpha=alpha): one node where
+// a + (b * alpha) makes two. d/da = 1, d/db = alpha. The product is rounded before the sum, as in
+// the two-node form (the build forbids fused multiply-add), so both give the same bits.
+inline Var add(Var a, Var b, double alpha) {
+  return a.tape().push(Op::add, a.value() + alpha * b.value(), a, 1.0, b, alpha);
+}
+
 inline Var& operator+=(Var& a, Var b) { return a = a + b; }
 inline Var& operator-=(Var& a, Var b) { return a = a - b; }
 inline Var& operator*=(Var& a, Var b) { return a = a * b; }
@@ -93,7 +100,8 @@ inline double sigmoid(double x) {
 inline Var sigmoid(Var a) {
   const double x = a.value();
   const double e = std::exp(-std::fabs(x));
-  return a.tape().push(Op::sigmoid, sigmoid(x), a, e / ((1.0 + e) * (1.0 + e)));
+  const double value = x >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);  // sigmoid(x), sharing e
+  return a.tape().push(Op::sigmoid, value, a, e / ((1.0 + e) * (1.0 + e)));
 }
 
 // relu(x) = max(x, 0); d/dx = 1 for x > 0 and 0 for x <= 0: at the kink we take 0, as PyTorch does.

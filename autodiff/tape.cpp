@@ -1,5 +1,7 @@
 #include "autodiff/tape.hpp"
 
+#include <algorithm>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -37,7 +39,7 @@ void Tape::fail(Var v) const {
   if (v.tape_ != this)
     throw std::logic_error("autodiff: an operation mixed Vars of two different tapes");
   throw std::logic_error("autodiff: this Var's node (tape position " + std::to_string(v.index_) +
-                         ") was rewound away; the tape now holds " + std::to_string(nodes_.size()) +
+                         ") was rewound away; the tape now holds " + std::to_string(size_) +
                          " nodes");
 }
 
@@ -61,17 +63,42 @@ void Tape::backward(Var output) {
   }
 }
 
+const Tape::Node& Tape::node(std::size_t index) const {
+  if (index >= size_)
+    throw std::out_of_range("autodiff: no node " + std::to_string(index) + "; the tape holds " +
+                            std::to_string(size_));
+  return nodes_[index];
+}
+
+void Tape::reserve(std::size_t nodes) {
+  if (nodes > no_parent)
+    throw std::length_error("autodiff: cannot reserve " + std::to_string(nodes) +
+                            " nodes; a tape holds at most 2^32 - 1");
+  if (nodes <= capacity_) return;
+  auto larger = std::make_unique_for_overwrite<Node[]>(nodes);
+  std::copy(nodes_.get(), nodes_.get() + size_, larger.get());
+  nodes_ = std::move(larger);
+  capacity_ = static_cast<std::uint32_t>(nodes);
+}
+
+void Tape::grow() {
+  // Vars address nodes with 32 bits and no_parent is taken, so the tape stops one short of 2^32.
+  if (size_ >= no_parent) throw std::length_error("autodiff: the tape is full (2^32 - 1 nodes)");
+  const std::size_t doubled = size_ < 64 ? 64 : 2 * static_cast<std::size_t>(size_);
+  reserve(doubled < no_parent ? doubled : no_parent);
+}
+
 void Tape::zero_grad() {
-  for (Node& node : nodes_) node.grad = 0.0;
+  for (std::uint32_t i = 0; i < size_; ++i) nodes_[i].grad = 0.0;
 }
 
 void Tape::rewind(Mark mark) {
   if (mark.tape != this) throw std::logic_error("autodiff: rewind to a mark of another tape");
-  if (mark.size > nodes_.size())
+  if (mark.size > size_)
     throw std::logic_error("autodiff: rewind to a mark past the tape's end (mark " +
-                           std::to_string(mark.size) + ", tape " + std::to_string(nodes_.size()) +
+                           std::to_string(mark.size) + ", tape " + std::to_string(size_) +
                            " nodes); was the tape already rewound further?");
-  nodes_.resize(mark.size);  // keeps the capacity: the next step reuses the memory
+  size_ = mark.size;  // keeps the capacity: the next step reuses the memory
   ++generation_;
 }
 

@@ -4,7 +4,7 @@
 // towards its (at most two) parents. A node's parents are always pushed before it, so the tape is
 // already in topological order: backward() is one sweep from the output back to the start, with no
 // recursion, no graph search and no allocation. A Var is only a handle (tape, position,
-// generation); the node itself lives in the tape's one vector.
+// generation); the node itself lives in the tape's one array.
 //
 // Gradients accumulate, as in PyTorch: each backward() adds into the gradients of the leaves (the
 // nodes made by Tape::variable) until zero_grad() clears them. The gradients of intermediate nodes
@@ -12,7 +12,7 @@
 // that output alone.
 //
 // Memory stays bounded in a training loop by rewinding: take a mark after creating the parameters,
-// and rewind to it at the end of each step. Parameters survive; the step's nodes go, and the vector
+// and rewind to it at the end of each step. Parameters survive; the step's nodes go, and the array
 // keeps its capacity, so later steps allocate nothing. A Var whose node was rewound away, a Var of
 // another tape, or an empty Var is caught with a std::logic_error, never undefined behaviour.
 //
@@ -22,9 +22,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace autodiff {
 
@@ -118,30 +118,35 @@ class Tape {
   void backward(Var output);
   void zero_grad();  // every node's gradient to zero
 
-  Mark mark() const { return {this, size32()}; }
+  Mark mark() const { return {this, size_}; }
   void rewind(Mark mark);
 
-  std::size_t size() const { return nodes_.size(); }
-  std::size_t capacity() const { return nodes_.capacity(); }
-  void reserve(std::size_t nodes) { nodes_.reserve(nodes); }
-  const Node& node(std::size_t index) const { return nodes_.at(index); }
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return capacity_; }
+  // Throws std::length_error beyond 2^32 - 1 nodes, the most a Var can address.
+  void reserve(std::size_t nodes);
+  // Throws std::out_of_range past the end.
+  const Node& node(std::size_t index) const;
 
   // The node a Var names, after checking that it is this tape's and still alive.
   const Node& at(Var v) const { return nodes_[checked_index(v)]; }
   Node& at(Var v) { return nodes_[checked_index(v)]; }
 
  private:
-  std::uint32_t size32() const { return static_cast<std::uint32_t>(nodes_.size()); }
   std::uint32_t checked_index(Var v) const {
-    if (v.tape_ != this || v.index_ >= nodes_.size() ||
-        nodes_[v.index_].generation != v.generation_)
+    if (v.tape_ != this || v.index_ >= size_ || nodes_[v.index_].generation != v.generation_)
       fail(v);
     return v.index_;
   }
   [[noreturn]] void fail(Var v) const;
+  void grow();  // doubles the capacity; out of line, so that append stays small
   Var append(const Node& node);
 
-  std::vector<Node> nodes_;
+  // A plain array rather than a std::vector: appending is then a compare and a store, small
+  // enough to inline into every operation; reserve() is the one place that allocates.
+  std::unique_ptr<Node[]> nodes_;
+  std::uint32_t size_ = 0;
+  std::uint32_t capacity_ = 0;
   std::uint32_t generation_ = 0;
 };
 
@@ -167,10 +172,9 @@ inline std::size_t Var::index() const {
 }
 
 inline Var Tape::append(const Node& node) {
-  if (nodes_.size() >= no_parent)
-    throw std::length_error("autodiff: the tape is full (2^32 - 1 nodes)");
-  nodes_.push_back(node);
-  return Var(this, size32() - 1, generation_);
+  if (size_ == capacity_) grow();
+  nodes_[size_] = node;
+  return Var(this, size_++, generation_);
 }
 
 inline Var Tape::variable(double value) {

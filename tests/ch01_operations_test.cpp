@@ -173,6 +173,8 @@ TEST(Ch01Operations, BinaryOperationsMatchClosedFormAndFiniteDifferences) {
       {"subtract", [](Var a, Var b) { return a - b; }, a0 - b0, 1.0, -1.0},
       {"multiply", [](Var a, Var b) { return a * b; }, a0 * b0, b0, a0},
       {"divide", [](Var a, Var b) { return a / b; }, a0 / b0, 1.0 / b0, -a0 / (b0 * b0)},
+      {"add with alpha", [](Var a, Var b) { return autodiff::add(a, b, 2.5); }, a0 + 2.5 * b0, 1.0,
+       2.5},
   };
   for (const Binary& c : cases) {
     Tape tape;
@@ -185,6 +187,26 @@ TEST(Ch01Operations, BinaryOperationsMatchClosedFormAndFiniteDifferences) {
     const auto check = autodiff::gradcheck(
         [&c](std::span<const Var> v) { return c.op(v[0], v[1]); }, std::vector<double>{a0, b0});
     EXPECT_LT(check.worst_relative_error, finite_difference_tolerance) << c.name;
+  }
+}
+
+// torch.add(a, b, alpha=c) folds the product into the sum: one node instead of two, and (the
+// product rounded before the sum, with no fused multiply-add) the same bits, value and gradients.
+TEST(Ch01Operations, AddWithAlphaIsTheTwoNodeFormInOneNode) {
+  const double alpha = 0.1;  // not a power of two, so the product really rounds
+  for (const double b0 : {3.0482, -4.7946, 1e-300, 7.0}) {
+    Tape one, two;
+    const Var a1 = one.variable(0.3), b1 = one.variable(b0);
+    const Var a2 = two.variable(0.3), b2 = two.variable(b0);
+    const Var y1 = autodiff::add(a1, b1, alpha);
+    const Var y2 = a2 + b2 * alpha;
+    EXPECT_EQ(one.size(), 3u);
+    EXPECT_EQ(two.size(), 4u);
+    EXPECT_EQ(y1.value(), y2.value()) << b0;
+    (y1 * 1.7).backward();
+    (y2 * 1.7).backward();
+    EXPECT_EQ(a1.grad(), a2.grad()) << b0;
+    EXPECT_EQ(b1.grad(), b2.grad()) << b0;
   }
 }
 

@@ -159,6 +159,29 @@ TEST(Ch01Tape, EmptyVarAndBadMarksThrow) {
             std::string::npos);
 }
 
+TEST(Ch01Tape, GrowingKeepsEveryNodeAndReserveStopsAtTheLimit) {
+  Tape tape;
+  Var x = tape.variable(2.0);
+  Var y = x * x;
+  tape.reserve(1000);  // moves the nodes to a larger array; the handles still name them
+  EXPECT_GE(tape.capacity(), 1000u);
+  EXPECT_EQ(y.value(), 4.0);
+  for (int i = 0; i < 2000; ++i) y = y * 1.0;  // grows past the reservation, by doubling
+  y.backward();
+  EXPECT_EQ(x.grad(), 4.0);
+  EXPECT_EQ(tape.size(), 2002u);
+  tape.reserve(10);  // smaller than the capacity: nothing to do
+  EXPECT_EQ(tape.node(1).value, 4.0);
+
+  // A Var addresses 2^32 - 1 nodes; asking for more is refused before any allocation.
+  EXPECT_NE(message_of<std::length_error>([&] {
+              tape.reserve(std::size_t{1} << 32);
+            }).find("at most 2^32 - 1"),
+            std::string::npos);
+  EXPECT_NE(message_of<std::out_of_range>([&] { (void)tape.node(2002); }).find("no node 2002"),
+            std::string::npos);
+}
+
 TEST(Ch01Tape, SetValueOnlyForLeaves) {
   Tape tape;
   Var w = tape.variable(1.0);
