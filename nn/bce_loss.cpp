@@ -37,6 +37,25 @@ std::string number(double x) {
   return buffer;
 }
 
+// The messages are built out of line, so that the checks the loss makes on every entry of every
+// batch stay a comparison or two.
+[[noreturn]] void throw_target_outside(const char* loss, double y, std::size_t r, std::size_t c) {
+  throw std::invalid_argument(std::string(loss) + ": target(" + std::to_string(r) + ", " +
+                              std::to_string(c) + ") = " + number(y) + " is outside [0, 1]");
+}
+
+[[noreturn]] void throw_probability_outside(double p, std::size_t r, std::size_t c) {
+  throw std::invalid_argument("BCELoss: input(" + std::to_string(r) + ", " + std::to_string(c) +
+                              ") = " + number(p) +
+                              " is outside [0, 1]; BCELoss takes probabilities (for logits, use "
+                              "BCEWithLogitsLoss)");
+}
+
+[[noreturn]] void throw_logit_not_finite(double z, std::size_t r, std::size_t c) {
+  throw std::invalid_argument("BCEWithLogitsLoss: input(" + std::to_string(r) + ", " +
+                              std::to_string(c) + ") = " + number(z) + " is not a finite logit");
+}
+
 template <class T>
 void check(const char* loss, const Matrix<T>& input, const Matrix<double>& target) {
   if (input.rows() != target.rows() || input.cols() != target.cols())
@@ -49,24 +68,16 @@ void check(const char* loss, const Matrix<T>& input, const Matrix<double>& targe
   for (std::size_t r = 0; r < target.rows(); ++r)
     for (std::size_t c = 0; c < target.cols(); ++c) {
       const double y = target(r, c);
-      if (!(y >= 0.0 && y <= 1.0))
-        throw std::invalid_argument(std::string(loss) + ": target(" + std::to_string(r) + ", " +
-                                    std::to_string(c) + ") = " + number(y) + " is outside [0, 1]");
+      if (!(y >= 0.0 && y <= 1.0)) throw_target_outside(loss, y, r, c);
     }
 }
 
 void check_probability(double p, std::size_t r, std::size_t c) {
-  if (!(p >= 0.0 && p <= 1.0))
-    throw std::invalid_argument("BCELoss: input(" + std::to_string(r) + ", " + std::to_string(c) +
-                                ") = " + number(p) +
-                                " is outside [0, 1]; BCELoss takes probabilities (for logits, use "
-                                "BCEWithLogitsLoss)");
+  if (!(p >= 0.0 && p <= 1.0)) throw_probability_outside(p, r, c);
 }
 
 void check_logit(double z, std::size_t r, std::size_t c) {
-  if (!std::isfinite(z))
-    throw std::invalid_argument("BCEWithLogitsLoss: input(" + std::to_string(r) + ", " +
-                                std::to_string(c) + ") = " + number(z) + " is not a finite logit");
+  if (!std::isfinite(z)) throw_logit_not_finite(z, r, c);
 }
 
 }  // namespace
@@ -79,10 +90,13 @@ Var BCELoss::operator()(const Matrix<Var>& input, const Matrix<double>& target) 
       const Var p = input(r, c);
       const double p_value = p.value(), y = target(r, c);
       check_probability(p_value, r, c);
-      // One fused node: PyTorch's clamped value, PyTorch's guarded derivative.
-      const Var term = p.tape().push(autodiff::Op::custom, binary_cross_entropy(p_value, y), p,
-                                     binary_cross_entropy_gradient(p_value, y));
-      sum = sum.empty() ? term : sum + term;
+      // One node per entry: the running sum plus this entry's loss, with PyTorch's clamped value
+      // and guarded derivative (d/dsum = 1, d/dp = the loss's gradient).
+      const double loss = binary_cross_entropy(p_value, y);
+      const double gradient = binary_cross_entropy_gradient(p_value, y);
+      sum = sum.empty()
+                ? p.tape().push(autodiff::Op::custom, loss, p, gradient)
+                : p.tape().push(autodiff::Op::custom, sum.value() + loss, sum, 1.0, p, gradient);
     }
   return sum / static_cast<double>(input.size());
 }
@@ -106,10 +120,11 @@ Var BCEWithLogitsLoss::operator()(const Matrix<Var>& input, const Matrix<double>
       const Var z = input(r, c);
       const double z_value = z.value(), y = target(r, c);
       check_logit(z_value, r, c);
-      const Var term =
-          z.tape().push(autodiff::Op::custom, binary_cross_entropy_with_logits(z_value, y), z,
-                        autodiff::sigmoid(z_value) - y);
-      sum = sum.empty() ? term : sum + term;
+      const double loss = binary_cross_entropy_with_logits(z_value, y);
+      const double gradient = autodiff::sigmoid(z_value) - y;
+      sum = sum.empty()
+                ? z.tape().push(autodiff::Op::custom, loss, z, gradient)
+                : z.tape().push(autodiff::Op::custom, sum.value() + loss, sum, 1.0, z, gradient);
     }
   return sum / static_cast<double>(input.size());
 }

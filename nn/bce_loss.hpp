@@ -5,8 +5,8 @@
 // with PyTorch's two guards. Each log is clamped at -100, so a saturated wrong prediction (p = 0
 // for y = 1) costs 100, a large finite loss, not infinity. And the gradient is PyTorch's
 //   d loss / d p = (p - y) / max(p (1 - p), 1e-12) / N,
-// finite at p = 0 and p = 1 too. Each entry is one node on the tape (its value and that local
-// derivative), the N entries are summed, the sum divided by N.
+// finite at p = 0 and p = 1 too. Each entry adds one node to the tape, the running sum plus the
+// entry's loss (local derivatives 1 and that gradient), and the sum is divided by N.
 //
 // BCEWithLogitsLoss takes the logit z instead of p = sigmoid(z), and uses
 //   -(y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))) = softplus(z) - y z,

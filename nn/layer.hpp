@@ -43,6 +43,15 @@ class Layer {
   // input has the wrong number of columns.
   virtual void forward(const Matrix<autodiff::Var>& input, Matrix<autodiff::Var>& output) const = 0;
 
+  // The same on plain numbers: the network's input, which takes no gradient (a tensor without
+  // requires_grad in PyTorch). A layer that can read the numbers directly does so and returns
+  // true (Linear: a weight times a number is one node, with no leaf for the number); the default
+  // returns false, and Sequential then puts the numbers on the tape as leaves and calls forward.
+  virtual bool forward_constant(const Matrix<double>& /*input*/,
+                                Matrix<autodiff::Var>& /*output*/) const {
+    return false;
+  }
+
   // Parameters in PyTorch's order (weight before bias), named within the layer.
   virtual std::vector<NamedParameter> named_parameters() const { return {}; }
 

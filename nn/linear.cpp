@@ -48,12 +48,16 @@ void Linear::require_parameters() const {
                            "initialize(tape, generator)");
 }
 
-void Linear::forward(const Matrix<Var>& input, Matrix<Var>& output) const {
+void Linear::check_input(std::size_t rows, std::size_t cols) const {
   require_parameters();
-  if (input.cols() != in_features_)
-    throw std::invalid_argument(name() + ": the input has " + std::to_string(input.cols()) +
+  if (cols != in_features_)
+    throw std::invalid_argument(name() + ": the input has " + std::to_string(cols) +
                                 " columns but in_features is " + std::to_string(in_features_) +
-                                " (input shape " + shape_string(input) + ")");
+                                " (input shape " + shape_string(rows, cols) + ")");
+}
+
+void Linear::forward(const Matrix<Var>& input, Matrix<Var>& output) const {
+  check_input(input.rows(), input.cols());
   output.resize(input.rows(), out_features_);
   for (std::size_t r = 0; r < input.rows(); ++r) {
     const auto x = input.row(r);
@@ -64,6 +68,21 @@ void Linear::forward(const Matrix<Var>& input, Matrix<Var>& output) const {
       output(r, j) = z + bias_(0, j);
     }
   }
+}
+
+bool Linear::forward_constant(const Matrix<double>& input, Matrix<Var>& output) const {
+  check_input(input.rows(), input.cols());
+  output.resize(input.rows(), out_features_);
+  for (std::size_t r = 0; r < input.rows(); ++r) {
+    const auto x = input.row(r);
+    for (std::size_t j = 0; j < out_features_; ++j) {
+      const auto w = weight_.row(j);
+      Var z = w[0] * x[0];
+      for (std::size_t i = 1; i < in_features_; ++i) z = autodiff::add(z, w[i], x[i]);
+      output(r, j) = z + bias_(0, j);
+    }
+  }
+  return true;
 }
 
 std::vector<NamedParameter> Linear::named_parameters() const {

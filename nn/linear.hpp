@@ -34,6 +34,9 @@ class Linear : public Layer {
   // Throws std::invalid_argument if the input does not have in_features columns, and
   // std::logic_error before initialize.
   void forward(const Matrix<autodiff::Var>& input, Matrix<autodiff::Var>& output) const override;
+  // The same y = x W^T + b with x plain numbers: z = W(j,0) x0, then z = z + x_i W(j,i) as one node
+  // each (autodiff::add), then + b — half the nodes of the form above, and the same bits.
+  bool forward_constant(const Matrix<double>& input, Matrix<autodiff::Var>& output) const override;
   // {"weight", out x in}, {"bias", 1 x out}
   std::vector<NamedParameter> named_parameters() const override;
 
@@ -42,6 +45,8 @@ class Linear : public Layer {
 
  private:
   void require_parameters() const;
+  // Throws unless the parameters exist and the input has in_features columns.
+  void check_input(std::size_t rows, std::size_t cols) const;
 
   std::size_t in_features_;
   std::size_t out_features_;

@@ -19,13 +19,14 @@ double Generator::uniform(double lo, double hi) {
 
 std::uint64_t Generator::randint(std::uint64_t n) {
   if (n == 0) throw std::invalid_argument("Generator::randint: n must be at least 1");
-  // 2^64 mod n, computed without 128-bit arithmetic. Rejecting the draws below it leaves
-  // 2^64 - (2^64 mod n) possible values, a multiple of n, so bits % n is exactly uniform. At most
-  // half the draws are rejected (for n just above 2^63); for a handful of rows, about none.
-  const std::uint64_t threshold = (0 - n) % n;
+  // Draws below 2^64 mod n are rejected: that leaves 2^64 - (2^64 mod n) possible values, a
+  // multiple of n, so bits % n is exactly uniform. At most half the draws are rejected (for n just
+  // above 2^63); for a handful of rows, about none. The threshold is below n, so a draw of n or
+  // more is always kept, and the threshold's division (computed without 128-bit arithmetic) is
+  // only needed for the rare draw below n.
   for (;;) {
     const std::uint64_t bits = next_bits();
-    if (bits >= threshold) return bits % n;
+    if (bits >= n || bits >= (0 - n) % n) return bits % n;
   }
 }
 

@@ -65,36 +65,46 @@ void Sequential::reset_parameters(Generator& generator) {
 
 // ---- running ------------------------------------------------------------------------------------
 
-const Matrix<Var>& Sequential::make_input_leaves(const Matrix<double>& input) {
-  input_.resize(input.rows(), input.cols());
-  const auto from = input.flat();
-  const auto to = input_.flat();
-  for (std::size_t k = 0; k < from.size(); ++k) to[k] = tape_->variable(from[k]);
-  return input_;
-}
-
-const Matrix<Var>& Sequential::run(const std::vector<ResolvedHook>& hooks) {
+const Matrix<Var>& Sequential::run(const std::vector<ResolvedHook>& hooks, std::size_t first) {
   std::size_t next = 0;
   const auto apply_hooks = [&](std::size_t activation) {
     for (; next < hooks.size() && hooks[next].activation == activation; ++next)
       (*hooks[next].hook)(activations_[activation]);
   };
-  apply_hooks(0);
-  for (std::size_t k = 0; k < layers_.size(); ++k) {
+  apply_hooks(first);
+  for (std::size_t k = first; k < layers_.size(); ++k) {
     layers_[k]->forward(activations_[k], activations_[k + 1]);
     apply_hooks(k + 1);
   }
   return activations_.back();
 }
 
+const Matrix<Var>& Sequential::run_on_numbers(const Matrix<double>& input,
+                                              const std::vector<ResolvedHook>& hooks) {
+  // The numbers need no nodes of their own unless a hook is to see them as Vars (hooks are sorted,
+  // so one on the input comes first).
+  const bool hook_on_input = !hooks.empty() && hooks.front().activation == 0;
+  if (!hook_on_input && layers_[0]->forward_constant(input, activations_[1])) {
+    input_on_tape_ = false;
+    return run(hooks, 1);
+  }
+  Matrix<Var>& leaves = activations_[0];
+  leaves.resize(input.rows(), input.cols());
+  const auto from = input.flat();
+  const auto to = leaves.flat();
+  for (std::size_t k = 0; k < from.size(); ++k) to[k] = tape_->variable(from[k]);
+  input_on_tape_ = true;
+  return run(hooks, 0);
+}
+
 const Matrix<Var>& Sequential::forward(const Matrix<double>& input) {
-  activations_[0] = make_input_leaves(input);
-  return run({});
+  return run_on_numbers(input, {});
 }
 
 const Matrix<Var>& Sequential::forward(const Matrix<Var>& input) {
   activations_[0] = input;
-  return run({});
+  input_on_tape_ = true;
+  return run({}, 0);
 }
 
 std::vector<Sequential::ResolvedHook> Sequential::resolve(const Hooks& hooks) const {
@@ -126,15 +136,14 @@ std::vector<Sequential::ResolvedHook> Sequential::resolve(const Hooks& hooks) co
 }
 
 const Matrix<Var>& Sequential::run_with_hooks(const Matrix<double>& input, const Hooks& hooks) {
-  const std::vector<ResolvedHook> resolved = resolve(hooks);
-  activations_[0] = make_input_leaves(input);
-  return run(resolved);
+  return run_on_numbers(input, resolve(hooks));
 }
 
 const Matrix<Var>& Sequential::run_with_hooks(const Matrix<Var>& input, const Hooks& hooks) {
   const std::vector<ResolvedHook> resolved = resolve(hooks);
   activations_[0] = input;
-  return run(resolved);
+  input_on_tape_ = true;
+  return run(resolved, 0);
 }
 
 Sequential::CachedRun Sequential::run_with_cache(const Matrix<double>& input, const Hooks& hooks) {
@@ -144,10 +153,10 @@ Sequential::CachedRun Sequential::run_with_cache(const Matrix<double>& input, co
   try {
     // Hooks change the activation buffers in place and no layer writes to an earlier buffer, so
     // after the run each buffer holds its activation as the next layer read it.
-    activations_[0] = make_input_leaves(input);
-    run(resolved);
+    run_on_numbers(input, resolved);
     for (std::size_t k = 0; k < layers_.size(); ++k) {
-      result.cache.insert(layer_input_name(k), values(activations_[k]));
+      result.cache.insert(layer_input_name(k),
+                          k == 0 && !input_on_tape_ ? input : values(activations_[k]));
       result.cache.insert(layer_output_name(k), values(activations_[k + 1]));
     }
     result.output = values(activations_.back());

@@ -63,22 +63,21 @@ class Sequential {
   Sequential& operator=(Sequential&&) = default;
 
   // ---- running ----------------------------------------------------------------------------------
-  // The output, one row per input row. A Matrix<double> input becomes new leaves on the tape
-  // (read their gradients through input()); a Matrix<Var> input is used as it is (its Vars must be
-  // on the model's tape). Throws std::invalid_argument when a layer gets the wrong number of
-  // columns, naming the layer and both sizes.
+  // The output, one row per input row. A Matrix<double> input is data, as a tensor without
+  // requires_grad in PyTorch: no gradient is taken with respect to it, and a first Linear layer
+  // reads the numbers directly. For d(output)/d(input), pass leaves, nn::variables(tape, x): a
+  // Matrix<Var> input is used as it is (its Vars must be on the model's tape). Throws
+  // std::invalid_argument when a layer gets the wrong number of columns, naming the layer and
+  // both sizes.
   const Matrix<autodiff::Var>& forward(const Matrix<double>& input);
   const Matrix<autodiff::Var>& forward(const Matrix<autodiff::Var>& input);
   const Matrix<autodiff::Var>& operator()(const Matrix<double>& input) { return forward(input); }
   const Matrix<autodiff::Var>& operator()(const Matrix<autodiff::Var>& input) {
     return forward(input);
   }
-  // The leaves the last forward or run_with_hooks on a Matrix<double> made for its input, before
-  // any hook changed them. (run_with_cache and predict make them too, but rewind them away.)
-  const Matrix<autodiff::Var>& input() const { return input_; }
-
   // forward with hooks on named activations. Every name is checked before anything runs: an
-  // unknown one throws std::invalid_argument naming it and listing the valid names.
+  // unknown one throws std::invalid_argument naming it and listing the valid names. A hook on
+  // layer_0.input of a Matrix<double> input sees the numbers as new leaves on the tape.
   const Matrix<autodiff::Var>& run_with_hooks(const Matrix<double>& input, const Hooks& hooks);
   const Matrix<autodiff::Var>& run_with_hooks(const Matrix<autodiff::Var>& input,
                                               const Hooks& hooks);
@@ -124,14 +123,19 @@ class Sequential {
 
   void build(Generator& generator);
   std::vector<ResolvedHook> resolve(const Hooks& hooks) const;
-  const Matrix<autodiff::Var>& make_input_leaves(const Matrix<double>& input);
-  const Matrix<autodiff::Var>& run(const std::vector<ResolvedHook>& hooks);
+  const Matrix<autodiff::Var>& run_on_numbers(const Matrix<double>& input,
+                                              const std::vector<ResolvedHook>& hooks);
+  // Runs the layers from layer `first` on activations_[first], with the hooks of activation
+  // `first` and after.
+  const Matrix<autodiff::Var>& run(const std::vector<ResolvedHook>& hooks, std::size_t first);
 
   autodiff::Tape* tape_;
   std::vector<std::unique_ptr<Layer>> layers_;
-  Matrix<autodiff::Var> input_;
   // activations_[0] is the input, activations_[K + 1] layer K's output.
   std::vector<Matrix<autodiff::Var>> activations_;
+  // False when the last run's first layer read a Matrix<double> directly, so that activations_[0]
+  // holds nothing of it.
+  bool input_on_tape_ = false;
 };
 
 }  // namespace nn

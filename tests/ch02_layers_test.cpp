@@ -121,6 +121,48 @@ TEST(Ch02Linear, ForwardAndBackwardMatchClosedForms) {
       EXPECT_NEAR(x(r, i).grad(), c(r, 0) * w(0, i) + c(r, 1) * w(1, i), 1e-14);
 }
 
+// Plain numbers as input (forward_constant) take in + 1 nodes per output where leaves take 2 in
+// plus the leaves themselves, and give the same bits: values and parameter gradients.
+TEST(Ch02Linear, NumbersAndLeavesGiveTheSameBitsWithFewerNodes) {
+  Tape tape;
+  nn::Generator generator(3);
+  nn::Linear linear(3, 2);
+  linear.initialize(tape, generator);
+  const Matrix<double> x_values{{0.5, -1.0, 2.0}, {1.5, 0.25, -0.75}, {0.1, 0.7, -0.3}};
+  const Matrix<double> c{{1.0, -2.0}, {0.5, 3.0}, {-0.25, 0.125}};
+  const auto loss_of = [&c](const Matrix<Var>& y) {
+    Var loss = y(0, 0) * c(0, 0);
+    for (std::size_t k = 1; k < y.size(); ++k) loss = loss + y.flat()[k] * c.flat()[k];
+    return loss;
+  };
+  std::vector<double> leaf_gradients, number_gradients;
+  Matrix<double> leaf_values, number_values;
+
+  std::size_t before = tape.size();
+  Matrix<Var> y;
+  linear.forward(nn::variables(tape, x_values), y);
+  EXPECT_EQ(tape.size() - before, 3u * 3 + 3 * 2 * (2 * 3));  // 9 leaves, 2 in nodes per output
+  leaf_values = nn::values(y);
+  tape.zero_grad();
+  loss_of(y).backward();
+  for (const Var& p : linear.weight().flat()) leaf_gradients.push_back(p.grad());
+  for (const Var& p : linear.bias().flat()) leaf_gradients.push_back(p.grad());
+
+  before = tape.size();
+  EXPECT_TRUE(linear.forward_constant(x_values, y));
+  EXPECT_EQ(tape.size() - before, 3u * 2 * (3 + 1));  // in + 1 nodes per output
+  number_values = nn::values(y);
+  tape.zero_grad();
+  loss_of(y).backward();
+  for (const Var& p : linear.weight().flat()) number_gradients.push_back(p.grad());
+  for (const Var& p : linear.bias().flat()) number_gradients.push_back(p.grad());
+
+  EXPECT_EQ(number_values, leaf_values);
+  EXPECT_EQ(number_gradients, leaf_gradients);
+  EXPECT_FALSE(nn::Sigmoid().forward_constant(x_values, y));  // no number path: Sequential
+                                                              // makes leaves instead
+}
+
 TEST(Ch02Linear, WrongShapesAndMisuseAreNamed) {
   Tape tape;
   nn::Generator generator;
@@ -133,6 +175,10 @@ TEST(Ch02Linear, WrongShapesAndMisuseAreNamed) {
       invalid_argument_message([&] { linear.forward(three_columns, output); });
   EXPECT_TRUE(contains(message, "3 columns")) << message;
   EXPECT_TRUE(contains(message, "in_features is 2")) << message;
+  const std::string numbers_message = invalid_argument_message([&] {
+    linear.forward_constant(Matrix<double>{{1, 2, 3}}, output);
+  });
+  EXPECT_EQ(numbers_message, message);
 
   EXPECT_TRUE(contains(invalid_argument_message([] { nn::Linear(0, 1); }), "Linear(0, 1)"));
   EXPECT_THROW(nn::Linear(2, 0), std::invalid_argument);

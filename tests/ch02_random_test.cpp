@@ -92,6 +92,22 @@ TEST(Ch02Random, RandintIsUnbiased) {
   for (int i = 0; i < 100; ++i) EXPECT_EQ(small.randint(1), 0u);
 }
 
+// randint skips computing 2^64 mod n when the draw is n or more (the threshold is below n); the
+// numbers must be those of the plain rejection rule, draw for draw, also where it rejects often.
+TEST(Ch02Random, RandintIsThePlainRejectionRuleDrawForDraw) {
+  const std::uint64_t sizes[] = {
+      1, 2, 4, 7, 1000003, (std::uint64_t{1} << 63) + 1, std::uint64_t{3} << 62, ~std::uint64_t{0}};
+  for (const std::uint64_t n : sizes) {
+    nn::Generator generator(n), reference(n);
+    const std::uint64_t threshold = (0 - n) % n;
+    for (int i = 0; i < 2000; ++i) {
+      std::uint64_t bits = reference.next_bits();
+      while (bits < threshold) bits = reference.next_bits();
+      ASSERT_EQ(generator.randint(n), bits % n) << "n = " << n << ", draw " << i;
+    }
+  }
+}
+
 TEST(Ch02Random, ShuffleGivesEveryOrderEquallyOften) {
   // All 24 orders of four rows, each near 1000 of 24000 (sd ~31; bound ~5 sd). A Sattolo-style
   // bug (drawing j from 0..i-1) would never give the identity, among 18 others.

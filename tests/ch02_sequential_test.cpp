@@ -87,16 +87,18 @@ TEST(Ch02Sequential, GradientWithRespectToTheInputsIsSigmoidSlopeTimesWeight) {
   nn::Generator generator;
   nn::Sequential model(tape, generator, nn::Linear(2, 1), nn::Sigmoid());
   load_and_weights(model);
-  const Matrix<Var>& y = model.forward(Matrix<double>{{1, 1}, {0, 1}});
+  // Leaves, as x.requires_grad_() in PyTorch: plain numbers would take no gradient.
+  const Matrix<Var> x = nn::variables(tape, Matrix<double>{{1, 1}, {0, 1}});
+  const Matrix<Var>& y = model.forward(x);
   for (std::size_t r = 0; r < 2; ++r) {
     tape.zero_grad();
     y(r, 0).backward();
-    const double z = w1 * model.input()(r, 0).value() + w2 * model.input()(r, 1).value() + b;
+    const double z = w1 * x(r, 0).value() + w2 * x(r, 1).value() + b;
     const double slope = sigmoid(z) * (1.0 - sigmoid(z));
-    EXPECT_NEAR(model.input()(r, 0).grad(), slope * w1, 1e-15);
-    EXPECT_NEAR(model.input()(r, 1).grad(), slope * w2, 1e-15);
+    EXPECT_NEAR(x(r, 0).grad(), slope * w1, 1e-15);
+    EXPECT_NEAR(x(r, 1).grad(), slope * w2, 1e-15);
     // The other row's inputs do not feed this output.
-    EXPECT_EQ(model.input()(1 - r, 0).grad(), 0.0);
+    EXPECT_EQ(x(1 - r, 0).grad(), 0.0);
   }
 }
 
@@ -141,6 +143,38 @@ TEST(Ch02Sequential, NeedsLayersAndTheRightInputWidth) {
   EXPECT_TRUE(contains(message, "3 columns")) << message;
   EXPECT_TRUE(contains(message, "in_features is 2")) << message;
   EXPECT_THROW(model.layer(2), std::out_of_range);
+}
+
+// A Matrix<double> is data: the first Linear reads the numbers, and no leaf is made for them. A
+// first layer without a number path (here a Sigmoid), or a hook on layer_0.input, gets leaves
+// instead.
+TEST(Ch02Sequential, NumbersMakeNoLeavesUnlessALayerOrAHookNeedsThem) {
+  Tape tape;
+  nn::Generator generator;
+  nn::Sequential model(tape, generator, nn::Linear(2, 1), nn::Sigmoid());
+  load_and_weights(model);
+  const Matrix<double> x{{1, 1}, {0, 1}};
+  std::size_t before = tape.size();
+  const double y0 = model.forward(x)(0, 0).value();
+  EXPECT_EQ(tape.size() - before, 2u * (3 + 1));  // per row: w1 x1, + w2 x2, + b, sigmoid
+  EXPECT_NEAR(y0, sigmoid(w1 + w2 + b), 1e-15);
+
+  before = tape.size();
+  std::size_t input_width = 0;
+  model.run_with_hooks(x, {{"layer_0.input", [&](Matrix<Var>& input) {
+                              input_width = input.cols();
+                              input(0, 0).tape();  // a Var on the tape, or this throws
+                            }}});
+  EXPECT_EQ(input_width, 2u);
+  EXPECT_EQ(tape.size() - before, 2u * (2 + 4 + 1));  // 2 leaves, 2 products, 2 sums, sigmoid
+
+  nn::Sequential squashed(tape, generator, nn::Sigmoid(), nn::Linear(2, 1));
+  before = tape.size();
+  const Matrix<Var>& z = squashed.forward(x);
+  EXPECT_EQ(tape.size() - before, 2u * (2 + 2 + 4));  // 2 leaves, 2 sigmoids, 4 for the Linear
+  const Matrix<double> w = nn::values(dynamic_cast<const nn::Linear&>(squashed.layer(1)).weight());
+  const double bias = nn::values(dynamic_cast<const nn::Linear&>(squashed.layer(1)).bias())(0, 0);
+  EXPECT_NEAR(z(1, 0).value(), sigmoid(0.0) * w(0, 0) + sigmoid(1.0) * w(0, 1) + bias, 1e-15);
 }
 
 TEST(Ch02Cache, HoldsEveryActivationByNameAndLeavesTheTapeAlone) {

@@ -54,6 +54,16 @@ TEST(Ch03BCELoss, MeanOfCrossEntropiesAndPyTorchsGradient) {
     EXPECT_NEAR(result.gradient[r], (p[r] - y[r]) / (p[r] * (1.0 - p[r])) / 4.0, 1e-15) << r;
 }
 
+TEST(Ch03BCELoss, OneNodePerEntryAndOneForTheMean) {
+  Tape tape;
+  const Matrix<Var> p = nn::variables(tape, Matrix<double>{{0.2}, {0.9}, {0.6}});
+  const std::size_t before = tape.size();
+  (void)nn::BCELoss()(p, Matrix<double>{{0.0}, {1.0}, {1.0}});
+  EXPECT_EQ(tape.size() - before, 3u + 1);
+  (void)nn::BCEWithLogitsLoss()(p, Matrix<double>{{0.0}, {1.0}, {1.0}});
+  EXPECT_EQ(tape.size() - before, 2 * (3u + 1));
+}
+
 TEST(Ch03BCELoss, PassesGradcheckThroughASigmoid) {
   const auto f = [](std::span<const Var> v) {
     Matrix<Var> p(2, 1);
