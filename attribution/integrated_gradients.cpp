@@ -1,5 +1,6 @@
 #include "attribution/integrated_gradients.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <stdexcept>
 
@@ -26,14 +27,25 @@ IntegratedGradientsResult layer_integrated_gradients(nn::Sequential& model, std:
   const ModelRun at_input = run_model(model, layer, input);
   const ModelRun at_baseline = run_model(model, layer, baseline);
 
-  const std::size_t width = at_input.activation.size();
-  std::vector<double> integral(width, 0.0), point(width);
-  for (std::size_t k = 0; k < rule.alphas.size(); ++k) {
-    for (std::size_t j = 0; j < width; ++j)
-      point[j] = at_baseline.activation[j] +
-                 rule.alphas[k] * (at_input.activation[j] - at_baseline.activation[j]);
-    const std::vector<double> gradient = gradient_with_activation(model, layer, input, point);
-    for (std::size_t j = 0; j < width; ++j) integral[j] += rule.weights[k] * gradient[j];
+  // The points along the path go through the model as batches, as Captum batches them; a bounded
+  // batch (Captum's internal_batch_size) keeps the tape small however many steps there are. The
+  // sum runs over the steps in order either way, so the batch size cannot change a bit.
+  constexpr std::size_t batch_size = 1024;
+  const std::size_t width = at_input.activation.size(), steps = rule.alphas.size();
+  std::vector<double> integral(width, 0.0);
+  nn::Matrix<double> points;
+  for (std::size_t first = 0; first < steps; first += batch_size) {
+    const std::size_t rows = std::min(batch_size, steps - first);
+    points.resize(rows, width);
+    for (std::size_t k = 0; k < rows; ++k)
+      for (std::size_t j = 0; j < width; ++j)
+        points(k, j) =
+            at_baseline.activation[j] +
+            rule.alphas[first + k] * (at_input.activation[j] - at_baseline.activation[j]);
+    const nn::Matrix<double> gradients = gradients_with_activation(model, layer, input, points);
+    for (std::size_t k = 0; k < rows; ++k)
+      for (std::size_t j = 0; j < width; ++j)
+        integral[j] += rule.weights[first + k] * gradients(k, j);
   }
 
   IntegratedGradientsResult result;

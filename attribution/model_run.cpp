@@ -4,35 +4,41 @@
 #include <stdexcept>
 #include <string>
 
+#include "autodiff/operations.hpp"
+
 namespace attribution {
 
 namespace {
 
-nn::Matrix<double> as_row(std::span<const double> values) {
-  nn::Matrix<double> row(1, values.size());
-  for (std::size_t j = 0; j < values.size(); ++j) row(0, j) = values[j];
-  return row;
+// `rows` copies of one input row.
+nn::Matrix<double> as_rows(std::span<const double> values, std::size_t rows = 1) {
+  nn::Matrix<double> batch(rows, values.size());
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t j = 0; j < values.size(); ++j) batch(r, j) = values[j];
+  return batch;
 }
 
-void check_single_output(const auto& output) {
-  if (output.rows() != 1 || output.cols() != 1)
+nn::Matrix<double> as_row(std::span<const double> values) { return as_rows(values); }
+
+void check_single_output(const auto& output, std::size_t rows = 1) {
+  if (output.rows() != rows || output.cols() != 1)
     throw std::invalid_argument(
         "attribution needs a model with one output number per input row; this one gives " +
-        nn::shape_string(output) + " for one row");
+        nn::shape_string(output) + " for " + std::to_string(rows) + (rows == 1 ? " row" : " rows"));
 }
 
-// A hook that overwrites the activation's one row with new leaves holding `values`, and remembers
-// them so that their gradients can be read after backward().
-nn::Hook set_activation(std::span<const double> values, std::vector<autodiff::Var>* leaves) {
-  return [values, leaves](nn::Matrix<autodiff::Var>& activation) {
-    if (activation.rows() != 1 || activation.cols() != values.size())
+// A hook that overwrites the activation with new leaves holding `values` (of the activation's
+// shape), and hands them to `leaves` so that their gradients can be read after backward().
+nn::Hook set_activation(const nn::Matrix<double>& values, nn::Matrix<autodiff::Var>* leaves) {
+  return [&values, leaves](nn::Matrix<autodiff::Var>& activation) {
+    if (activation.rows() != values.rows() || activation.cols() != values.cols())
       throw std::invalid_argument("activation of shape " + nn::shape_string(activation) +
-                                  " cannot take " + std::to_string(values.size()) + " values");
+                                  " cannot take values of shape " + nn::shape_string(values));
     autodiff::Tape& tape = activation(0, 0).tape();
-    for (std::size_t j = 0; j < values.size(); ++j) {
-      activation(0, j) = tape.variable(values[j]);
-      if (leaves != nullptr) leaves->push_back(activation(0, j));
-    }
+    const auto from = values.flat();
+    const auto to = activation.flat();
+    for (std::size_t k = 0; k < from.size(); ++k) to[k] = tape.variable(from[k]);
+    if (leaves != nullptr) *leaves = activation;
   };
 }
 
@@ -55,8 +61,9 @@ ModelRun run_model(nn::Sequential& model, std::string_view layer, std::span<cons
 
 double output_with_activation(nn::Sequential& model, std::string_view layer,
                               std::span<const double> input, std::span<const double> values) {
+  const nn::Matrix<double> row = as_row(values);
   const auto run =
-      model.run_with_cache(as_row(input), {{std::string(layer), set_activation(values, nullptr)}});
+      model.run_with_cache(as_row(input), {{std::string(layer), set_activation(row, nullptr)}});
   check_single_output(run.output);
   return run.output(0, 0);
 }
@@ -64,6 +71,18 @@ double output_with_activation(nn::Sequential& model, std::string_view layer,
 std::vector<double> gradient_with_activation(nn::Sequential& model, std::string_view layer,
                                              std::span<const double> input,
                                              std::span<const double> values) {
+  const nn::Matrix<double> gradients =
+      gradients_with_activation(model, layer, input, as_row(values));
+  const auto row = gradients.row(0);
+  return {row.begin(), row.end()};
+}
+
+nn::Matrix<double> gradients_with_activation(nn::Sequential& model, std::string_view layer,
+                                             std::span<const double> input,
+                                             const nn::Matrix<double>& values) {
+  if (values.rows() == 0)
+    throw std::invalid_argument("gradients_with_activation: no values to put in " +
+                                std::string(layer) + " (0 rows)");
   // Captum takes gradients with torch.autograd.grad, which leaves .grad alone; backward() here adds
   // into every leaf it reaches, the parameters included. So the step's nodes are rewound and the
   // parameters' gradients put back, whether the run succeeds or throws.
@@ -80,15 +99,20 @@ std::vector<double> gradient_with_activation(nn::Sequential& model, std::string_
   } restore{model.tape(), model.tape().mark(), model.parameters(), {}};
   for (const autodiff::Var& p : restore.parameters) restore.gradients.push_back(p.grad());
 
-  std::vector<autodiff::Var> leaves;
-  const auto& output =
-      model.run_with_hooks(as_row(input), {{std::string(layer), set_activation(values, &leaves)}});
-  check_single_output(output);
-  output(0, 0).backward();
-  std::vector<double> gradient;
-  gradient.reserve(leaves.size());
-  for (const autodiff::Var& leaf : leaves) gradient.push_back(leaf.grad());
-  return gradient;
+  nn::Matrix<autodiff::Var> leaves;
+  const auto& output = model.run_with_hooks(
+      as_rows(input, values.rows()), {{std::string(layer), set_activation(values, &leaves)}});
+  check_single_output(output, values.rows());
+  // d(sum of outputs)/d(row k's leaves) = d(output k)/d(row k's leaves): each output's gradient
+  // is exactly 1 (torch.autograd.grad with grad_outputs of ones, as Captum calls it).
+  autodiff::Var total = output(0, 0);
+  for (std::size_t k = 1; k < output.rows(); ++k) total = total + output(k, 0);
+  total.backward();
+  nn::Matrix<double> gradients(leaves.rows(), leaves.cols());
+  const auto from = leaves.flat();
+  const auto to = gradients.flat();
+  for (std::size_t k = 0; k < from.size(); ++k) to[k] = from[k].grad();
+  return gradients;
 }
 
 }  // namespace attribution

@@ -33,4 +33,13 @@ std::vector<double> gradient_with_activation(nn::Sequential& model, std::string_
                                              std::span<const double> input,
                                              std::span<const double> values);
 
+// The same for many replacements at once: row k of the result is the gradient when the activation
+// is replaced by row k of `values`. One forward pass over a batch of values.rows() copies of the
+// input and one backward from the sum of the outputs, as Captum batches its steps: rows of a batch
+// never interact (nn's layers treat each row alone), so each row's gradient is, to the bit, the
+// one a run on that row alone gives. Throws std::invalid_argument when `values` has no rows.
+nn::Matrix<double> gradients_with_activation(nn::Sequential& model, std::string_view layer,
+                                             std::span<const double> input,
+                                             const nn::Matrix<double>& values);
+
 }  // namespace attribution

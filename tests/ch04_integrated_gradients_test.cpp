@@ -8,17 +8,20 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "attribution/closed_form.hpp"
 #include "attribution/integrated_gradients.hpp"
+#include "attribution/model_run.hpp"
 #include "attribution/quadrature.hpp"
 #include "autodiff/operations.hpp"
 #include "autodiff/tape.hpp"
 #include "nn/activations.hpp"
 #include "nn/linear.hpp"
+#include "nn/matrix.hpp"
 #include "nn/random.hpp"
 #include "nn/sequential.hpp"
 #include "tests/reference_notebook_models.hpp"
@@ -383,6 +386,60 @@ TEST(Ch04IntegratedGradients, GradientAtMatchesTheNeuronsDerivative) {
   const std::vector<double> at_logit = attribution::gradient_at(model, "layer_0.output", input);
   ASSERT_EQ(at_logit.size(), 1u);
   EXPECT_NEAR(at_logit[0], sigmoid_slope(z), 1e-16);
+}
+
+// IG sends its steps through the model in batches of up to 1024 rows with one backward each. Rows
+// never interact, so every row's gradient must be, to the bit, the one a run on that row alone
+// gives — at the input and at a hidden layer, and across the batches of a long integral.
+TEST(Ch04IntegratedGradients, BatchedGradientsAreTheOneRowGradientsToTheBit) {
+  autodiff::Tape tape;
+  nn::Generator generator(4);
+  nn::Sequential model(tape, generator, nn::Linear(2, 3), nn::ReLU(), nn::Linear(3, 1),
+                       nn::Sigmoid());
+  const std::vector<double> input = {1.0, 1.0}, baseline = {0.0, 0.0};
+  for (const char* layer : {"layer_0.input", "layer_1.output"}) {
+    const std::size_t width = std::string(layer) == "layer_0.input" ? 2 : 3;
+    nn::Matrix<double> points(5, width);
+    for (std::size_t k = 0; k < 5; ++k)
+      for (std::size_t j = 0; j < width; ++j) points(k, j) = 0.3 * k - 0.2 * j + 0.1;
+    const nn::Matrix<double> batched =
+        attribution::gradients_with_activation(model, layer, input, points);
+    ASSERT_EQ(nn::shape_string(batched), nn::shape_string(points)) << layer;
+    for (std::size_t k = 0; k < 5; ++k) {
+      const std::span<const double> row = points.row(k), gradients = batched.row(k);
+      EXPECT_EQ(attribution::gradient_with_activation(model, layer, input, row),
+                std::vector<double>(gradients.begin(), gradients.end()))
+          << layer << " row " << k;
+    }
+  }
+
+  // 2500 steps: three batches (1024, 1024, 452), summed in step order as one step at a time would.
+  const int n_steps = 2500;
+  const IntegratedGradientsResult result =
+      integrated_gradients(model, input, baseline, n_steps, Method::riemann_middle);
+  const attribution::QuadratureRule rule =
+      attribution::quadrature_rule(Method::riemann_middle, n_steps);
+  std::vector<double> integral(2, 0.0), point(2);
+  for (std::size_t k = 0; k < rule.alphas.size(); ++k) {
+    for (std::size_t j = 0; j < 2; ++j)
+      point[j] = baseline[j] + rule.alphas[k] * (input[j] - baseline[j]);
+    const std::vector<double> gradient =
+        attribution::gradient_with_activation(model, "layer_0.input", input, point);
+    for (std::size_t j = 0; j < 2; ++j) integral[j] += rule.weights[k] * gradient[j];
+  }
+  for (std::size_t j = 0; j < 2; ++j)
+    EXPECT_EQ(result.attributions[j], (input[j] - baseline[j]) * integral[j]) << j;
+
+  const std::string message = invalid_argument_message([&] {
+    attribution::gradients_with_activation(model, "layer_1.output", input,
+                                           nn::Matrix<double>(2, 2));
+  });
+  EXPECT_NE(message.find("cannot take values of shape 2 x 2"), std::string::npos) << message;
+  EXPECT_NE(invalid_argument_message([&] {
+              attribution::gradients_with_activation(model, "layer_0.input", input,
+                                                     nn::Matrix<double>(0, 2));
+            }).find("0 rows"),
+            std::string::npos);
 }
 
 TEST(Ch04IntegratedGradients, RejectsBadArgumentsWithClearMessages) {
