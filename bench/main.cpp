@@ -25,17 +25,34 @@ struct Case {
   int repeats = 0;
 };
 
-Case measure(const std::string& name, int repeats, const std::function<void()>& work) {
-  work();  // warm-up: caches, page faults, the tape's first growth
-  std::vector<double> seconds;
-  for (int r = 0; r < repeats; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    work();
-    seconds.push_back(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+struct Work {
+  std::string name;
+  std::function<void()> run;
+};
+
+// Runs the works in turn, `repeats` rounds after one warm-up round: works compared by a ratio are
+// measured together, so that a neighbour slowing a shared machine down slows both alike.
+std::vector<Case> measure_together(const std::vector<Work>& works, int repeats) {
+  for (const Work& work : works) work.run();  // warm-up: caches, page faults, the tape's growth
+  std::vector<std::vector<double>> seconds(works.size());
+  for (int r = 0; r < repeats; ++r)
+    for (std::size_t w = 0; w < works.size(); ++w) {
+      const auto start = std::chrono::steady_clock::now();
+      works[w].run();
+      seconds[w].push_back(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+  std::vector<Case> cases;
+  for (std::size_t w = 0; w < works.size(); ++w) {
+    std::vector<double>& s = seconds[w];
+    std::sort(s.begin(), s.end());
+    cases.push_back({works[w].name, s[s.size() / 2], s.front(), s.back(), repeats});
   }
-  std::sort(seconds.begin(), seconds.end());
-  return {name, seconds[seconds.size() / 2], seconds.front(), seconds.back(), repeats};
+  return cases;
+}
+
+Case measure(const std::string& name, int repeats, const std::function<void()>& work) {
+  return measure_together({{name, work}}, repeats).front();
 }
 
 long peak_rss_kb() {
@@ -61,7 +78,8 @@ double growth_exponent(const std::vector<double>& x, const std::vector<double>& 
 volatile double sink = 0;  // keeps the optimiser from dropping the measured work
 
 // Trains the engine and the hand loop from the same start and generator state; returns the largest
-// weight difference, so the floor is known to compute the same thing.
+// difference in the final weights and in every epoch's loss, so the floor is known to compute the
+// same thing.
 double engine_vs_hand_difference(nn::Gate gate, std::uint64_t seed) {
   nn::Generator generator(seed);
   autodiff::Tape tape;
@@ -71,12 +89,18 @@ double engine_vs_hand_difference(nn::Gate gate, std::uint64_t seed) {
   std::vector<double> weights = start.at("model.0.weight");
   double bias = start.at("model.0.bias").at(0);
   const nn::TruthTable table = nn::truth_table(gate);
-  nn::train(model, table.inputs, table.targets, generator, {.epochs = 1000, .lr = 0.1});
-  bench::train_by_hand(table, hand_generator, weights, bias, 1000, 0.1);
+  std::vector<double> losses;
+  nn::train(model, table.inputs, table.targets, generator, {.epochs = 1000, .lr = 0.1},
+            [&losses](int, double loss) { losses.push_back(loss); });
+  const std::vector<double> hand_losses =
+      bench::train_by_hand(table, hand_generator, weights, bias, 1000, 0.1);
   const nn::StateDict end = model.state_dict();
   double difference = std::fabs(end.at("model.0.bias").at(0) - bias);
   for (std::size_t j = 0; j < weights.size(); ++j)
     difference = std::max(difference, std::fabs(end.at("model.0.weight").at(j) - weights[j]));
+  if (hand_losses.size() != losses.size()) return HUGE_VAL;
+  for (std::size_t e = 0; e < losses.size(); ++e)
+    difference = std::max(difference, std::fabs(losses[e] - hand_losses[e]));
   return difference;
 }
 
@@ -103,19 +127,22 @@ int main(int argc, char** argv) {
 
   std::vector<Case> cases;
   const nn::TruthTable and_table = nn::truth_table(nn::Gate::and_gate);
-  cases.push_back(measure("train_1000_epochs_engine", 21, [] {
-    sink = sink + attribution::train_neuron(nn::Gate::and_gate, 0).bias;
-  }));
-  cases.push_back(measure("train_1000_epochs_hand", 21, [&] {
-    nn::Generator generator(0);
-    autodiff::Tape tape;
-    nn::Sequential model(tape, generator, nn::Linear(2, 1), nn::Sigmoid());
-    const nn::StateDict start = model.state_dict();
-    std::vector<double> weights = start.at("model.0.weight");
-    double bias = start.at("model.0.bias").at(0);
-    bench::train_by_hand(and_table, generator, weights, bias, 1000, 0.1);
-    sink = sink + bias;
-  }));
+  for (const Case& c : measure_together(
+           {{"train_1000_epochs_engine",
+             [] { sink = sink + attribution::train_neuron(nn::Gate::and_gate, 0).bias; }},
+            {"train_1000_epochs_hand",
+             [&] {
+               nn::Generator generator(0);
+               autodiff::Tape tape;
+               nn::Sequential model(tape, generator, nn::Linear(2, 1), nn::Sigmoid());
+               const nn::StateDict start = model.state_dict();
+               std::vector<double> weights = start.at("model.0.weight");
+               double bias = start.at("model.0.bias").at(0);
+               sink = sink +
+                      bench::train_by_hand(and_table, generator, weights, bias, 1000, 0.1).back();
+             }}},
+           51))
+    cases.push_back(c);
 
   const attribution::TrainedNeuron trained = attribution::train_neuron(nn::Gate::and_gate, 0);
   autodiff::Tape tape;
@@ -174,11 +201,16 @@ int main(int argc, char** argv) {
     cases.push_back(c);
   }
 
-  // Memory over 10^5 epochs: the tape is rewound each step, so peak RSS must not move.
+  // Memory over 10^5 epochs: the tape is rewound each step, so peak RSS must not move. (nn::train
+  // itself, not train_neuron, whose list of 10^5 losses would be 800 KB of memory that is not the
+  // tape's.)
+  nn::Generator long_generator(0);
+  autodiff::Tape long_tape;
+  nn::Sequential long_model(long_tape, long_generator, nn::Linear(2, 1), nn::Sigmoid());
   const long rss_before = peak_rss_kb();
-  const attribution::TrainedNeuron long_run =
-      attribution::train_neuron(nn::Gate::and_gate, 0, 100000);
-  sink = sink + long_run.bias;
+  sink = sink + nn::train(long_model, and_table.inputs, and_table.targets, long_generator,
+                          {.epochs = 100000, .lr = 0.1})
+                    .final_loss;
   const long rss_after = peak_rss_kb();
 
   auto median = [&](const char* name) {
@@ -225,8 +257,9 @@ int main(int argc, char** argv) {
   for (const Case& c : cases)
     std::printf("%-28s %12.4f %12.4f %12.4f %8d\n", c.name.c_str(), c.median_s * 1e3, c.min_s * 1e3,
                 c.max_s * 1e3, c.repeats);
-  std::printf("\nengine / hand-derived training:        %8.2f x  (weights agree to %.1e)\n",
-              engine_over_hand, difference);
+  std::printf(
+      "\nengine / hand-derived training:        %8.2f x  (weights and losses agree to %.1e)\n",
+      engine_over_hand, difference);
   std::printf("PyTorch training (129 ms) / engine:    %8.0f x\n",
               torch_train / median("train_1000_epochs_engine"));
   std::printf("Captum IG 50 steps (3.1 ms) / engine:  %8.0f x\n",
