@@ -10,6 +10,31 @@ namespace nn {
 
 using autodiff::Var;
 
+namespace {
+
+// z + x w, one step of the sum: one node when x is a number (autodiff::add), a product and a sum
+// when x is a Var on the tape.
+Var plus_product(Var z, Var w, double x) { return autodiff::add(z, w, x); }
+Var plus_product(Var z, Var w, Var x) { return z + x * w; }
+
+// y = x W^T + b for inputs that are numbers or Vars: the sum from i = 0 upward, the bias last.
+template <class Input>
+void affine(const Matrix<Input>& input, const Matrix<Var>& weight, const Matrix<Var>& bias,
+            Matrix<Var>& output) {
+  output.resize(input.rows(), weight.rows());
+  for (std::size_t r = 0; r < input.rows(); ++r) {
+    const auto x = input.row(r);
+    for (std::size_t j = 0; j < weight.rows(); ++j) {
+      const auto w = weight.row(j);
+      Var z = x[0] * w[0];
+      for (std::size_t i = 1; i < w.size(); ++i) z = plus_product(z, w[i], x[i]);
+      output(r, j) = z + bias(0, j);
+    }
+  }
+}
+
+}  // namespace
+
 Linear::Linear(std::size_t in_features, std::size_t out_features)
     : in_features_(in_features), out_features_(out_features) {
   if (in_features == 0 || out_features == 0)
@@ -58,30 +83,12 @@ void Linear::check_input(std::size_t rows, std::size_t cols) const {
 
 void Linear::forward(const Matrix<Var>& input, Matrix<Var>& output) const {
   check_input(input.rows(), input.cols());
-  output.resize(input.rows(), out_features_);
-  for (std::size_t r = 0; r < input.rows(); ++r) {
-    const auto x = input.row(r);
-    for (std::size_t j = 0; j < out_features_; ++j) {
-      const auto w = weight_.row(j);
-      Var z = x[0] * w[0];
-      for (std::size_t i = 1; i < in_features_; ++i) z = z + x[i] * w[i];
-      output(r, j) = z + bias_(0, j);
-    }
-  }
+  affine(input, weight_, bias_, output);
 }
 
 bool Linear::forward_constant(const Matrix<double>& input, Matrix<Var>& output) const {
   check_input(input.rows(), input.cols());
-  output.resize(input.rows(), out_features_);
-  for (std::size_t r = 0; r < input.rows(); ++r) {
-    const auto x = input.row(r);
-    for (std::size_t j = 0; j < out_features_; ++j) {
-      const auto w = weight_.row(j);
-      Var z = w[0] * x[0];
-      for (std::size_t i = 1; i < in_features_; ++i) z = autodiff::add(z, w[i], x[i]);
-      output(r, j) = z + bias_(0, j);
-    }
-  }
+  affine(input, weight_, bias_, output);
   return true;
 }
 
