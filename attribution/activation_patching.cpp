@@ -2,34 +2,38 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstddef>
+#include <stdexcept>
 
-#include "attribution/integrated_gradients.hpp"
 #include "attribution/model_run.hpp"
 
 namespace attribution {
 
-bool gap_is_zero(double f_a, double f_b) {
-  const double scale = std::max({1.0, std::fabs(f_a), std::fabs(f_b)});
-  return std::fabs(f_a - f_b) <= gap_tolerance * scale;
-}
-
 PatchingResult activation_patching(nn::Sequential& model, std::string_view layer,
-                                   std::span<const double> base, std::span<const double> source) {
+                                   std::span<const double> base, std::span<const double> source,
+                                   std::span<const ComponentSet> sets) {
   check_same_length(base, source, "base", "source");
   const ModelRun base_run = run_model(model, layer, base);
   const ModelRun source_run = run_model(model, layer, source);
+  const std::size_t width = base_run.activation.size();
 
   PatchingResult result;
   result.layer = std::string(layer);
   result.f_base = base_run.output;
   result.f_source = source_run.output;
-  std::vector<double> patched = base_run.activation;
-  for (std::size_t i = 0; i < patched.size(); ++i) {
-    patched[i] = source_run.activation[i];
+  if (sets.empty())
+    for (std::size_t i = 0; i < width; ++i) result.sets.push_back({i});
+  else
+    result.sets.assign(sets.begin(), sets.end());
+  for (const ComponentSet& set : result.sets) {
+    std::vector<double> patched = base_run.activation;
+    for (std::size_t i : set) {
+      if (i >= width)
+        throw std::invalid_argument("component " + std::to_string(i) + " of " + std::string(layer) +
+                                    ", which has " + std::to_string(width) + " components");
+      patched[i] = source_run.activation[i];
+    }
     result.differences.push_back(result.f_base -
                                  output_with_activation(model, layer, base, patched));
-    patched[i] = base_run.activation[i];
   }
   if (!gap_is_zero(result.f_base, result.f_source)) {
     const double gap = result.f_base - result.f_source;
@@ -41,10 +45,10 @@ PatchingResult activation_patching(nn::Sequential& model, std::string_view layer
 }
 
 TwoWayPatching patch_both_directions(nn::Sequential& model, std::string_view layer,
-                                     std::span<const double> clean,
-                                     std::span<const double> corrupt) {
-  return {activation_patching(model, layer, corrupt, clean),
-          activation_patching(model, layer, clean, corrupt)};
+                                     std::span<const double> clean, std::span<const double> corrupt,
+                                     std::span<const ComponentSet> sets) {
+  return {activation_patching(model, layer, corrupt, clean, sets),
+          activation_patching(model, layer, clean, corrupt, sets)};
 }
 
 std::vector<double> attribution_patching(nn::Sequential& model, std::string_view layer,
@@ -53,11 +57,27 @@ std::vector<double> attribution_patching(nn::Sequential& model, std::string_view
   check_same_length(base, source, "base", "source");
   const ModelRun base_run = run_model(model, layer, base);
   const ModelRun source_run = run_model(model, layer, source);
-  const std::vector<double> gradient = gradient_at(model, layer, base);
-  std::vector<double> estimate(gradient.size());
-  for (std::size_t i = 0; i < gradient.size(); ++i)
-    estimate[i] = gradient[i] * (source_run.activation[i] - base_run.activation[i]);
+  const std::size_t width = base_run.activation.size();
+  nn::Matrix<double> at_base(1, width);
+  for (std::size_t i = 0; i < width; ++i) at_base(0, i) = base_run.activation[i];
+  const nn::Matrix<double> gradient = gradients_with_activation(model, layer, base, at_base);
+  std::vector<double> estimate(width);
+  for (std::size_t i = 0; i < estimate.size(); ++i)
+    estimate[i] = gradient(0, i) * (base_run.activation[i] - source_run.activation[i]) + 0.0;
   return estimate;
+}
+
+std::vector<std::optional<double>> asymmetry(const TwoWayPatching& patching) {
+  const std::size_t n = patching.noising.differences.size();
+  std::vector<std::optional<double>> result(n);
+  if (!patching.noising.scores || !patching.denoising.scores) return result;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double noising = (*patching.noising.scores)[i];
+    const double denoising = (*patching.denoising.scores)[i];
+    const double largest = std::max(std::fabs(noising), std::fabs(denoising));
+    if (largest >= asymmetry_floor) result[i] = (noising - denoising) / largest;
+  }
+  return result;
 }
 
 }  // namespace attribution

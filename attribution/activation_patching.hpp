@@ -1,9 +1,10 @@
-// Activation patching, in both directions, one component at a time.
+// Activation patching, in both directions.
 //
 // Run the model on a base input, but with component i of a named activation taken from a run on a
 // source input; see how far the output moves, as a share of the whole gap between the two runs:
 //
-//   score_i = (f(base) - f(base with component i from source)) / (f(base) - f(source))
+//   difference_i = f(base) - f(base with component i from source)
+//   score_i      = difference_i / (f(base) - f(source))
 //
 // Denoising ("clean -> corrupt") patches clean components into the corrupt run: base = corrupt,
 // source = clean. A high score says component i alone is *sufficient* to bring back much of the
@@ -11,11 +12,16 @@
 // base = clean, source = corrupt. A high score says component i is *necessary*: losing it loses
 // much of the behaviour. The two can disagree, and chapter 5 shows when.
 //
+// A *set* of components can be patched at once too (chapter 8: components that only matter
+// together). Patching one component is patching the set of one, and there is one code path for
+// both: patching every component scores exactly 1 (the patched run is the source run).
+//
 // When f(base) and f(source) agree to rounding there is no gap to share out, and the scores are
 // undefined: `scores` is then empty, never inf or NaN. Any real gap, however small, gives scores,
 // however large.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
@@ -26,43 +32,52 @@
 
 namespace attribution {
 
-// The gap f(base) - f(source) counts as zero when |gap| <= gap_tolerance * max(1, |f(base)|,
-// |f(source)|): a few hundred units in the last place of numbers near 1, far below any real gap
-// between two runs (the smallest in this tutorial, clean [1, 0] against corrupt [0, 1], is 2e-4 for
-// OR).
-inline constexpr double gap_tolerance = 1e-12;
-bool gap_is_zero(double f_a, double f_b);
+// A set of components patched together, in any order: {1} is component 1 alone.
+using ComponentSet = std::vector<std::size_t>;
 
 struct PatchingResult {
   std::string layer;
   double f_base = 0.0, f_source = 0.0;
-  // f(base) - f(base with component i from source), one per component.
-  std::vector<double> differences;
-  // differences[i] / (f(base) - f(source)); std::nullopt when the gap is zero (see above).
+  std::vector<ComponentSet> sets;   // what was patched, one set per entry below
+  std::vector<double> differences;  // f(base) - f(base with the set from source)
+  // differences[k] / (f(base) - f(source)); std::nullopt when the gap is zero (see above).
   std::optional<std::vector<double>> scores;
 };
 
-// Patches each component of the named activation in turn. Throws std::invalid_argument when base
-// and source differ in length (naming both), for an unknown activation name, or a model whose
-// output is not one number.
+// Patches each set of components of the named activation in turn; with no sets given, each
+// component alone: {0}, {1}, ... Throws std::invalid_argument when base and source differ in length
+// (naming both), for an unknown activation name, a model whose output is not one number, or a
+// component out of range (naming it and the width).
 PatchingResult activation_patching(nn::Sequential& model, std::string_view layer,
-                                   std::span<const double> base, std::span<const double> source);
+                                   std::span<const double> base, std::span<const double> source,
+                                   std::span<const ComponentSet> sets = {});
 
 struct TwoWayPatching {
   PatchingResult denoising;  // clean -> corrupt: base = corrupt, source = clean
   PatchingResult noising;    // corrupt -> clean: base = clean, source = corrupt
+  double f_clean() const { return noising.f_base; }
+  double f_corrupt() const { return denoising.f_base; }
 };
 TwoWayPatching patch_both_directions(nn::Sequential& model, std::string_view layer,
-                                     std::span<const double> clean,
-                                     std::span<const double> corrupt);
+                                     std::span<const double> clean, std::span<const double> corrupt,
+                                     std::span<const ComponentSet> sets = {});
 
-// Attribution patching: a first-order estimate of how far the output moves when component i comes
-// from source, f(base with component i from source) - f(base), which is -differences[i] above:
-//   gradient of f at base, with respect to component i, times (source_i - base_i).
-// One backward pass instead of one run per component. It is integrated gradients from base to
-// source with a single left Riemann node, and is as good as that: poor where the sigmoid bends.
+// Attribution patching: a first-order estimate of each difference above, in one backward pass
+// instead of one run per component,
+//   difference_i ~ gradient of f at base, with respect to component i, times (base_i - source_i).
+// It is integrated gradients from source to base with a single node at base, and is as good as
+// that: poor where the sigmoid bends. A component that base and source share gets +0.
 std::vector<double> attribution_patching(nn::Sequential& model, std::string_view layer,
                                          std::span<const double> base,
                                          std::span<const double> source);
+
+// How much the two directions disagree about each component:
+//   asymmetry_i = (noising_i - denoising_i) / max(|noising_i|, |denoising_i|)
+// 0 when they agree; near +1 when only noising sees the component (denoising misses it, as for
+// AND), near -1 when only denoising does (as for OR). std::nullopt for a component both directions
+// score below asymmetry_floor (nothing to compare: a dead neuron), and for every component when
+// the scores themselves are undefined.
+inline constexpr double asymmetry_floor = 1e-9;
+std::vector<std::optional<double>> asymmetry(const TwoWayPatching& patching);
 
 }  // namespace attribution

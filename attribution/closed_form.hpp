@@ -32,8 +32,8 @@ inline std::vector<double> neuron_integrated_gradients(std::span<const double> w
   }
   const double z1 = z0 + dz;
   // sigmoid(z1) - sigmoid(z0) = sinh(dz/2) / (2 cosh(z1/2) cosh(z0/2)): no cancellation when z1 is
-  // close to z0 (subtracting the two sigmoids lost 1e-13 at dz = 0.003). Far out, where cosh would
-  // overflow, the plain difference is accurate again.
+  // close to z0, where subtracting the two sigmoids would cancel most of their digits. Far out,
+  // where cosh would overflow, the plain difference is accurate again.
   double slope;
   if (dz == 0.0) {
     const double s = autodiff::sigmoid(z0);

@@ -1,36 +1,38 @@
 #include "attribution/experiment.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <cstddef>
 #include <stdexcept>
-#include <string>
+#include <utility>
 
-#include "attribution/summaries.hpp"
-#include "nn/activations.hpp"
-#include "nn/linear.hpp"
+#include "attribution/model_run.hpp"
+#include "nn/network.hpp"
 #include "nn/random.hpp"
-#include "nn/training.hpp"
 
 namespace attribution {
 
 namespace {
 
-void check_gate(nn::Gate gate) {
-  if (gate != nn::Gate::and_gate && gate != nn::Gate::or_gate)
-    throw std::invalid_argument(
-        std::string("the experiment is defined for the and and or gates, not ") +
-        nn::gate_name(gate));
-}
-
-std::vector<double> predictions_of(nn::Sequential& model, const nn::TruthTable& table) {
-  const nn::Matrix<double> p = model.predict(table.inputs);
-  return {p.flat().begin(), p.flat().end()};
-}
-
-bool classifies_all(const std::vector<double>& predictions, const nn::TruthTable& table) {
-  for (std::size_t r = 0; r < predictions.size(); ++r)
-    if (std::nearbyint(predictions[r]) != table.targets(r, 0)) return false;
-  return true;
+// Predictions, correct rows and hidden activations on the truth table.
+void describe(nn::Sequential& model, TrainedNetwork& network) {
+  const nn::TruthTable table = nn::truth_table(network.gate);
+  const auto run = model.run_with_cache(table.inputs);
+  network.predictions.assign(run.output.flat().begin(), run.output.flat().end());
+  network.correct_rows = 0;
+  for (std::size_t r = 0; r < network.predictions.size(); ++r)
+    network.correct_rows += std::nearbyint(network.predictions[r]) == table.targets(r, 0) ? 1 : 0;
+  network.classifies_all_rows =
+      network.correct_rows == static_cast<int>(network.predictions.size());
+  network.activations.clear();
+  network.dead.assign(network.hidden, true);
+  if (network.hidden == 0) return;
+  const nn::Matrix<double>& hidden = run.cache[components_layer(network.hidden)];
+  for (std::size_t r = 0; r < hidden.rows(); ++r) {
+    const auto row = hidden.row(r);
+    network.activations.emplace_back(row.begin(), row.end());
+    for (std::size_t j = 0; j < network.hidden; ++j)
+      if (row[j] != 0.0) network.dead[j] = false;
+  }
 }
 
 bool all_below(const std::optional<std::vector<double>>& scores, double limit) {
@@ -47,107 +49,151 @@ bool all_above(const std::optional<std::vector<double>>& scores, double limit) {
   return true;
 }
 
-ExperimentResult analyse(TrainedNeuron trained) {
-  autodiff::Tape tape;
-  nn::Sequential model = neuron(tape, trained.weights, trained.bias);
-  const nn::TruthTable table = nn::truth_table(trained.gate);
-  trained.predictions = predictions_of(model, table);
-  trained.classifies_all_rows = classifies_all(trained.predictions, table);
+std::vector<Verdict> verdicts_of(const Experiment& e) {
+  const TrainedNetwork& network = e.network;
+  const std::size_t rows = network.predictions.size();
+  const std::string tolerance =  // "1e-12"
+      "1e" + std::to_string(std::lround(std::log10(completeness_tolerance(network.hidden))));
+  std::vector<Verdict> verdicts = {
+      {"classifies_all_rows",
+       std::string(network.training ? "the trained " : "the given ") +
+           (network.hidden > 0
+                ? "network classifies every row"
+                : std::string("neuron classifies all ") + (rows == 4 ? "four" : "eight") + " rows"),
+       network.classifies_all_rows},
+      {"ig_complete", "IG's attributions add up to f(clean) - f(corrupt) within " + tolerance,
+       std::fabs(e.ig.convergence_delta) < completeness_tolerance(network.hidden)}};
 
-  ExperimentResult result;
-  result.ig = integrated_gradients(model, clean_input, corrupt_input);
-  result.ig_shares = ig_shares(result.ig).value_or(std::vector<double>{});
-  result.patching =
-      patch_both_directions(model, nn::layer_input_name(0), clean_input, corrupt_input);
-
-  bool even = !result.ig_shares.empty();
-  for (double share : result.ig_shares)
-    even = even && std::fabs(share - 0.5) <= even_split_tolerance;
-  const bool is_and = trained.gate == nn::Gate::and_gate;
-  const auto& denoising = result.patching.denoising.scores;
-  const auto& noising = result.patching.noising.scores;
-  result.verdicts = {
-      {"classifies_all_rows", "the trained neuron classifies all four rows",
-       trained.classifies_all_rows},
-      {"ig_complete", "IG's attributions add up to f(clean) - f(corrupt) within 1e-12",
-       std::fabs(result.ig.convergence_delta) < completeness_tolerance},
-      {"ig_even_split",
-       "IG with the corrupt baseline splits the effect evenly (each share 0.5 +- 0.05)", even},
-  };
-  if (is_and) {
-    result.verdicts.push_back({"denoising_misses_both",
-                               "denoising (clean -> corrupt) misses both inputs: scores < 0.5",
-                               all_below(denoising, 0.5)});
-    result.verdicts.push_back({"noising_finds_both",
-                               "noising (corrupt -> clean) finds both inputs: scores > 0.5",
-                               all_above(noising, 0.5)});
-  } else {
-    result.verdicts.push_back({"denoising_finds_both",
-                               "denoising (clean -> corrupt) finds both inputs: scores > 0.5",
-                               all_above(denoising, 0.5)});
-    result.verdicts.push_back({"noising_misses_both",
-                               "noising (corrupt -> clean) misses both inputs: scores < 0.5",
-                               all_below(noising, 0.5)});
+  const bool is_and = network.gate == nn::Gate::and_gate, is_or = network.gate == nn::Gate::or_gate;
+  if (network.hidden == 0 && (is_and || is_or)) {
+    bool even = e.ig_shares.has_value();
+    if (even)
+      for (double share : *e.ig_shares)
+        even = even && std::fabs(share - 0.5) <= even_split_tolerance;
+    verdicts.push_back(
+        {"ig_even_split",
+         "IG with the corrupt baseline splits the effect evenly (each share 0.5 +- 0.05)", even});
+    const auto& denoising = e.patching.denoising.scores;
+    const auto& noising = e.patching.noising.scores;
+    if (is_and) {
+      verdicts.push_back({"denoising_misses_both",
+                          "denoising (clean -> corrupt) misses both inputs: scores < 0.5",
+                          all_below(denoising, 0.5)});
+      verdicts.push_back({"noising_finds_both",
+                          "noising (corrupt -> clean) finds both inputs: scores > 0.5",
+                          all_above(noising, 0.5)});
+    } else {
+      verdicts.push_back({"denoising_finds_both",
+                          "denoising (clean -> corrupt) finds both inputs: scores > 0.5",
+                          all_above(denoising, 0.5)});
+      verdicts.push_back({"noising_misses_both",
+                          "noising (corrupt -> clean) misses both inputs: scores < 0.5",
+                          all_below(noising, 0.5)});
+    }
   }
-  result.train = std::move(trained);
-  return result;
+  if (network.hidden > 0) {
+    bool silent_zero = true;
+    for (std::size_t j = 0; j < network.hidden; ++j)
+      if (e.silent_on_pair[j])
+        silent_zero = silent_zero && e.ig.attributions[j] == 0.0 &&
+                      e.patching.denoising.differences[j] == 0.0 &&
+                      e.patching.noising.differences[j] == 0.0;
+    verdicts.push_back({"silent_neurons_get_zero",
+                        "a neuron 0 on both inputs gets exactly 0 from IG and both patchings",
+                        silent_zero});
+  }
+  return verdicts;
 }
 
 }  // namespace
 
-nn::Sequential neuron(autodiff::Tape& tape, std::span<const double> weights, double bias) {
-  if (weights.empty()) throw std::invalid_argument("neuron: no weights");
-  nn::Generator generator;  // the drawn values are replaced at once
-  nn::Sequential model(tape, generator, nn::Linear(weights.size(), 1), nn::Sigmoid());
-  model.load_state_dict(
-      {{"model.0.weight", {weights.begin(), weights.end()}}, {"model.0.bias", {bias}}});
-  return model;
+nn::TrainingOptions default_training(std::size_t hidden) {
+  return hidden == 0 ? nn::TrainingOptions{.epochs = 1000, .lr = 0.1}
+                     : nn::TrainingOptions{.epochs = 2000, .lr = 0.5};
 }
 
-TrainedNeuron train_neuron(nn::Gate gate, std::uint64_t seed, int epochs, double lr) {
-  TrainedNeuron trained;
-  trained.gate = gate;
-  trained.seed = seed;
-  trained.epochs = epochs;
-  trained.lr = lr;
+double completeness_tolerance(std::size_t hidden) { return hidden == 0 ? 1e-12 : 1e-9; }
+
+std::string components_layer(std::size_t hidden) {
+  return hidden == 0 ? std::string(nn::model_input) : nn::layer_output_name(1);
+}
+
+int TrainedNetwork::dead_count() const {
+  int count = 0;
+  for (bool d : dead) count += d ? 1 : 0;
+  return count;
+}
+
+TrainedNetwork train_network(nn::Gate gate, std::uint64_t seed, std::size_t hidden,
+                             const nn::TrainingOptions& options) {
+  TrainedNetwork network;
+  network.gate = gate;
+  network.hidden = hidden;
+  Training& training = network.training.emplace();
+  training.seed = seed;
+  training.epochs = options.epochs;
+  training.lr = options.lr;
 
   nn::Generator generator(seed);
   autodiff::Tape tape;
-  nn::Sequential model(tape, generator, nn::Linear(nn::input_count(gate), 1), nn::Sigmoid());
+  nn::Sequential model = nn::network(tape, generator, nn::input_count(gate), hidden);
   const nn::TruthTable table = nn::truth_table(gate);
-  trained.losses.reserve(static_cast<std::size_t>(epochs > 0 ? epochs : 0));
-  nn::train(model, table.inputs, table.targets, generator,
-            {.epochs = epochs, .lr = lr, .shuffle = true},
-            [&trained](int, double loss) { trained.losses.push_back(loss); });
-
-  const nn::StateDict state = model.state_dict();
-  trained.weights = state.at("model.0.weight");
-  trained.bias = state.at("model.0.bias").at(0);
-  trained.predictions = predictions_of(model, table);
-  trained.classifies_all_rows = classifies_all(trained.predictions, table);
-  return trained;
+  training.losses.reserve(static_cast<std::size_t>(std::max(options.epochs, 0)));
+  nn::train(model, table.inputs, table.targets, generator, options,
+            [&training](int, double loss) { training.losses.push_back(loss); });
+  network.parameters = model.state_dict();
+  describe(model, network);
+  return network;
 }
 
-bool ExperimentResult::all_hold() const {
+TrainedNetwork given_network(nn::Gate gate, std::size_t hidden, const nn::StateDict& parameters) {
+  TrainedNetwork network;
+  network.gate = gate;
+  network.hidden = hidden;
+  autodiff::Tape tape;
+  nn::Sequential model = nn::network(tape, nn::input_count(gate), hidden, parameters);
+  network.parameters = model.state_dict();
+  describe(model, network);
+  return network;
+}
+
+bool Experiment::all_hold() const {
   for (const Verdict& verdict : verdicts)
     if (!verdict.holds) return false;
   return !verdicts.empty();
 }
 
-ExperimentResult run_experiment(nn::Gate gate, std::uint64_t seed) {
-  check_gate(gate);
-  return analyse(train_neuron(gate, seed));
-}
+Experiment analyse(TrainedNetwork network) {
+  autodiff::Tape tape;
+  nn::Sequential model =
+      nn::network(tape, nn::input_count(network.gate), network.hidden, network.parameters);
 
-ExperimentResult analyse_neuron(nn::Gate gate, std::span<const double> weights, double bias) {
-  check_gate(gate);
-  TrainedNeuron given;
-  given.gate = gate;
-  given.epochs = 0;
-  given.lr = 0.0;
-  given.weights.assign(weights.begin(), weights.end());
-  given.bias = bias;
-  return analyse(std::move(given));
+  Experiment e;
+  e.pair = nn::gate_pair(network.gate);
+  e.layer = components_layer(network.hidden);
+  e.ig = integrated_gradients(model, e.pair.clean, e.pair.corrupt, default_n_steps, default_method,
+                              e.layer);
+  e.ig_shares = ig_shares(e.ig);
+  e.patching = patch_both_directions(model, e.layer, e.pair.clean, e.pair.corrupt);
+  e.asymmetry = asymmetry(e.patching);
+  // A silent neuron's zeros come out as -0 when its gradient is negative (0 times a negative
+  // number); they are the same number, shown as 0.
+  auto positive_zeros = [](std::vector<double>& values) {
+    for (double& value : values) value += 0.0;
+  };
+  positive_zeros(e.ig.attributions);
+  if (e.ig_shares) positive_zeros(*e.ig_shares);
+  for (PatchingResult* direction : {&e.patching.denoising, &e.patching.noising}) {
+    positive_zeros(direction->differences);
+    if (direction->scores) positive_zeros(*direction->scores);
+  }
+  e.clean_activation = run_model(model, e.layer, e.pair.clean).activation;
+  e.corrupt_activation = run_model(model, e.layer, e.pair.corrupt).activation;
+  for (std::size_t j = 0; j < e.clean_activation.size(); ++j)
+    e.silent_on_pair.push_back(e.clean_activation[j] == 0.0 && e.corrupt_activation[j] == 0.0);
+  e.network = std::move(network);
+  e.verdicts = verdicts_of(e);
+  return e;
 }
 
 }  // namespace attribution

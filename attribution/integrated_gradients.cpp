@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <stdexcept>
 
 #include "attribution/model_run.hpp"
 
@@ -10,28 +9,24 @@ namespace attribution {
 
 IntegratedGradientsResult integrated_gradients(nn::Sequential& model, std::span<const double> input,
                                                std::span<const double> baseline, int n_steps,
-                                               Method method) {
-  return layer_integrated_gradients(model, nn::layer_input_name(0), input, baseline, n_steps,
-                                    method);
-}
-
-IntegratedGradientsResult layer_integrated_gradients(nn::Sequential& model, std::string_view layer,
-                                                     std::span<const double> input,
-                                                     std::span<const double> baseline, int n_steps,
-                                                     Method method) {
+                                               Method method, std::string_view layer) {
   check_same_length(input, baseline, "input", "baseline");
-  // Cached: Gauss-Legendre's nodes cost O(n_steps^2) to compute, more than the integrand at 300+
-  // steps; the memo makes IG's cost linear in n_steps when called repeatedly (make bench shows it).
-  // A copy (O(n_steps)), so a hook that itself runs IG cannot change the rule under this loop.
+  // The rule's nodes alphas[k] on [0, 1] and their weights. Cached because Gauss-Legendre's nodes
+  // cost O(n_steps^2); copied so that a hook that itself runs IG cannot change it under this loop.
   const QuadratureRule rule = cached_quadrature_rule(method, n_steps);  // rejects bad n_steps first
+
+  // The two ends of the straight path: the activation, a at the input and a' at the baseline.
   const ModelRun at_input = run_model(model, layer, input);
   const ModelRun at_baseline = run_model(model, layer, baseline);
+  const std::vector<double>& a = at_input.activation;
+  const std::vector<double>& a0 = at_baseline.activation;
+  const std::size_t width = a.size(), steps = rule.alphas.size();
 
-  // The points along the path go through the model as batches, as Captum batches them; a bounded
-  // batch (Captum's internal_batch_size) keeps the tape small however many steps there are. The
-  // sum runs over the steps in order either way, so the batch size cannot change a bit.
+  // The integral of the gradient along the path, sum over k of weights[k] * df/da at
+  // a' + alphas[k] (a - a'). The points go through the model in batches of rows, as Captum batches
+  // them (its internal_batch_size), one backward per batch; the sum runs over the steps in order
+  // either way, so the batch size cannot change a bit.
   constexpr std::size_t batch_size = 1024;
-  const std::size_t width = at_input.activation.size(), steps = rule.alphas.size();
   std::vector<double> integral(width, 0.0);
   nn::Matrix<double> points;
   for (std::size_t first = 0; first < steps; first += batch_size) {
@@ -39,15 +34,15 @@ IntegratedGradientsResult layer_integrated_gradients(nn::Sequential& model, std:
     points.resize(rows, width);
     for (std::size_t k = 0; k < rows; ++k)
       for (std::size_t j = 0; j < width; ++j)
-        points(k, j) =
-            at_baseline.activation[j] +
-            rule.alphas[first + k] * (at_input.activation[j] - at_baseline.activation[j]);
+        points(k, j) = a0[j] + rule.alphas[first + k] * (a[j] - a0[j]);
     const nn::Matrix<double> gradients = gradients_with_activation(model, layer, input, points);
     for (std::size_t k = 0; k < rows; ++k)
       for (std::size_t j = 0; j < width; ++j)
         integral[j] += rule.weights[first + k] * gradients(k, j);
   }
 
+  // Each component's attribution is the distance it travels times its mean gradient. Completeness:
+  // they add up to f(input) - f(baseline), and the convergence delta is what the rule misses by.
   IntegratedGradientsResult result;
   result.method = method;
   result.n_steps = n_steps;
@@ -57,17 +52,19 @@ IntegratedGradientsResult layer_integrated_gradients(nn::Sequential& model, std:
   result.attributions.resize(width);
   double total = 0.0;
   for (std::size_t j = 0; j < width; ++j) {
-    result.attributions[j] = (at_input.activation[j] - at_baseline.activation[j]) * integral[j];
+    result.attributions[j] = (a[j] - a0[j]) * integral[j];
     total += result.attributions[j];
   }
   result.convergence_delta = total - (result.f_input - result.f_baseline);
   return result;
 }
 
-std::vector<double> gradient_at(nn::Sequential& model, std::string_view layer,
-                                std::span<const double> input) {
-  const ModelRun run = run_model(model, layer, input);
-  return gradient_with_activation(model, layer, input, run.activation);
+std::optional<std::vector<double>> ig_shares(const IntegratedGradientsResult& ig) {
+  if (gap_is_zero(ig.f_input, ig.f_baseline)) return std::nullopt;
+  const double gap = ig.f_input - ig.f_baseline;
+  std::vector<double> shares;
+  for (double attribution : ig.attributions) shares.push_back(attribution / gap);
+  return shares;
 }
 
 }  // namespace attribution

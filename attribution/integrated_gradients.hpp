@@ -17,12 +17,14 @@
 // each. The tape is left as it was found, and so are the parameters' gradients.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "attribution/quadrature.hpp"
+#include "nn/hooks.hpp"
 #include "nn/sequential.hpp"
 
 namespace attribution {
@@ -36,25 +38,30 @@ struct IntegratedGradientsResult {
   double f_input = 0.0, f_baseline = 0.0;  // the model's output at the input and at the baseline
 };
 
-// Throws std::invalid_argument when input and baseline differ in length (naming both), for a
-// model whose output is not one number, and for the quadrature rule's errors (n_steps < 1 or above
-// max_n_steps, riemann_trapezoid with one step); the model's shape errors pass through.
+// The attribution to each component of the activation named `layer` (see nn/hooks.hpp for names;
+// the network's input by default), from the baseline to the input. Throws std::invalid_argument
+// when input and baseline differ in length (naming both), for an unknown activation name (naming
+// it and listing the valid ones), for a model whose output is not one number, and for the
+// quadrature rule's errors (n_steps < 1 or above max_n_steps, riemann_trapezoid with one step);
+// the model's shape errors pass through.
 IntegratedGradientsResult integrated_gradients(nn::Sequential& model, std::span<const double> input,
                                                std::span<const double> baseline,
                                                int n_steps = default_n_steps,
-                                               Method method = default_method);
+                                               Method method = default_method,
+                                               std::string_view layer = nn::model_input);
 
-// The same at a named activation (see nn/hooks.hpp for names); an unknown name throws
-// std::invalid_argument naming it and listing the valid ones.
-IntegratedGradientsResult layer_integrated_gradients(nn::Sequential& model, std::string_view layer,
-                                                     std::span<const double> input,
-                                                     std::span<const double> baseline,
-                                                     int n_steps = default_n_steps,
-                                                     Method method = default_method);
+// Each attribution as a share of the whole effect, attribution_i / (f(input) - f(baseline)); with
+// completeness the shares add up to 1. std::nullopt when the gap is zero (gap_is_zero).
+std::optional<std::vector<double>> ig_shares(const IntegratedGradientsResult& ig);
 
-// The gradient of the output with respect to a named activation, at one input: the integrand of
-// layer integrated gradients at a single point.
-std::vector<double> gradient_at(nn::Sequential& model, std::string_view layer,
-                                std::span<const double> input);
+// Captum's LayerIntegratedGradients, with the layer first: integrated_gradients at `layer`.
+inline IntegratedGradientsResult layer_integrated_gradients(nn::Sequential& model,
+                                                            std::string_view layer,
+                                                            std::span<const double> input,
+                                                            std::span<const double> baseline,
+                                                            int n_steps = default_n_steps,
+                                                            Method method = default_method) {
+  return integrated_gradients(model, input, baseline, n_steps, method, layer);
+}
 
 }  // namespace attribution

@@ -1,5 +1,7 @@
 #include "attribution/model_run.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -18,28 +20,11 @@ nn::Matrix<double> as_rows(std::span<const double> values, std::size_t rows = 1)
   return batch;
 }
 
-nn::Matrix<double> as_row(std::span<const double> values) { return as_rows(values); }
-
 void check_single_output(const auto& output, std::size_t rows = 1) {
   if (output.rows() != rows || output.cols() != 1)
     throw std::invalid_argument(
         "attribution needs a model with one output number per input row; this one gives " +
         nn::shape_string(output) + " for " + std::to_string(rows) + (rows == 1 ? " row" : " rows"));
-}
-
-// A hook that overwrites the activation with new leaves holding `values` (of the activation's
-// shape), and hands them to `leaves` so that their gradients can be read after backward().
-nn::Hook set_activation(const nn::Matrix<double>& values, nn::Matrix<autodiff::Var>* leaves) {
-  return [&values, leaves](nn::Matrix<autodiff::Var>& activation) {
-    if (activation.rows() != values.rows() || activation.cols() != values.cols())
-      throw std::invalid_argument("activation of shape " + nn::shape_string(activation) +
-                                  " cannot take values of shape " + nn::shape_string(values));
-    autodiff::Tape& tape = activation(0, 0).tape();
-    const auto from = values.flat();
-    const auto to = activation.flat();
-    for (std::size_t k = 0; k < from.size(); ++k) to[k] = tape.variable(from[k]);
-    if (leaves != nullptr) *leaves = activation;
-  };
 }
 
 }  // namespace
@@ -51,30 +36,24 @@ void check_same_length(std::span<const double> a, std::span<const double> b, con
                                 " components but " + b_name + " has " + std::to_string(b.size()));
 }
 
+bool gap_is_zero(double f_a, double f_b) {
+  const double scale = std::max({1.0, std::fabs(f_a), std::fabs(f_b)});
+  return std::fabs(f_a - f_b) <= gap_tolerance * scale;
+}
+
 ModelRun run_model(nn::Sequential& model, std::string_view layer, std::span<const double> input) {
-  const auto run = model.run_with_cache(as_row(input));
+  const auto run = model.run_with_cache(as_rows(input));
   check_single_output(run.output);
-  const nn::Matrix<double>& activation = run.cache[layer];
-  const auto row = activation.row(0);
-  return {run.output(0, 0), std::vector<double>(row.begin(), row.end())};
+  const auto activation = run.cache[layer].row(0);
+  return {run.output(0, 0), std::vector<double>(activation.begin(), activation.end())};
 }
 
 double output_with_activation(nn::Sequential& model, std::string_view layer,
                               std::span<const double> input, std::span<const double> values) {
-  const nn::Matrix<double> row = as_row(values);
-  const auto run =
-      model.run_with_cache(as_row(input), {{std::string(layer), set_activation(row, nullptr)}});
+  const auto run = model.run_with_cache(
+      as_rows(input), {{std::string(layer), nn::patch_activation(as_rows(values))}});
   check_single_output(run.output);
   return run.output(0, 0);
-}
-
-std::vector<double> gradient_with_activation(nn::Sequential& model, std::string_view layer,
-                                             std::span<const double> input,
-                                             std::span<const double> values) {
-  const nn::Matrix<double> gradients =
-      gradients_with_activation(model, layer, input, as_row(values));
-  const auto row = gradients.row(0);
-  return {row.begin(), row.end()};
 }
 
 nn::Matrix<double> gradients_with_activation(nn::Sequential& model, std::string_view layer,
@@ -101,7 +80,7 @@ nn::Matrix<double> gradients_with_activation(nn::Sequential& model, std::string_
 
   nn::Matrix<autodiff::Var> leaves;
   const auto& output = model.run_with_hooks(
-      as_rows(input, values.rows()), {{std::string(layer), set_activation(values, &leaves)}});
+      as_rows(input, values.rows()), {{std::string(layer), nn::patch_activation(values, &leaves)}});
   check_single_output(output, values.rows());
   // d(sum of outputs)/d(row k's leaves) = d(output k)/d(row k's leaves): each output's gradient
   // is exactly 1 (torch.autograd.grad with grad_outputs of ones, as Captum calls it).

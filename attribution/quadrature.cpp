@@ -63,9 +63,8 @@ QuadratureRule trapezoid_rule(int n, double interior_weight) {
 
 // How many roots are refined together. Each root's recurrence is one long chain of dependent
 // operations; interleaving independent chains keeps the processor's arithmetic units busy instead
-// of waiting on each result, and a fixed count lets the compiler use vector instructions (twice
-// as fast as a loop over a variable count; 16 measured best with g++ and clang++ at -O2). A
-// root's arithmetic does not depend on its neighbours, so the batch size changes no result.
+// of waiting on each result, and a fixed count lets the compiler use vector instructions. A root's
+// arithmetic does not depend on its neighbours, so the batch size changes no result.
 constexpr int batch_size = 16;
 using Lanes = std::array<double, batch_size>;
 
@@ -82,9 +81,8 @@ constexpr int max_newton_iterations = 20;
 
 // Bonnet's recurrence (j + 1) P_{j+1} = (2j + 1) x P_j - j P_{j-1}, written as
 //   P_{j+1} = x P_j + u - c_j u,  u = x P_j - P_{j-1},  c_j = 1 / (j + 1),
-// so that the one rounded coefficient, c_j, multiplies a correction instead of P_j itself. With
-// (2j+1)/(j+1) and j/(j+1) rounded, every weight carried the same relative error, which reached
-// 2e-14 at n = 1e5; in this form it stays below 1e-15.
+// so that the one rounded coefficient, c_j, multiplies a correction instead of P_j itself: rounding
+// (2j+1)/(j+1) and j/(j+1) instead would give every weight the same relative error, growing with n.
 struct LegendreRecurrence {
   explicit LegendreRecurrence(int n) : n(n), c(n) {
     for (int j = 1; j < n; ++j) c[j] = 1.0 / (j + 1.0);
@@ -175,9 +173,9 @@ QuadratureRule gauss_legendre_rule(int n) {
     rule.alphas[pairs] = 0.5;
     rule.weights[pairs] = 1.0 / (slope * slope);
   }
-  // Some rounding error is still shared by all the weights: their sum missed 1 by up to 1e-15
-  // (n <= 1000) while each weight was within 7e-17 of its exact value. The exact weights sum to
-  // 1, so dividing by the computed sum removes the shared part, as numpy's leggauss does.
+  // Some rounding error is still shared by all the weights, so their sum misses 1 by more than any
+  // one weight misses its exact value. The exact weights sum to 1, so dividing by the computed sum
+  // removes the shared part, as numpy's leggauss does.
   double sum = 0.0, compensation = 0.0;  // Neumaier's compensated summation
   for (double weight : rule.weights) {
     const double t = sum + weight;

@@ -37,9 +37,8 @@ enum class Method { riemann_left, riemann_right, riemann_middle, riemann_trapezo
 
 inline constexpr int default_n_steps = 50;
 inline constexpr Method default_method = Method::gausslegendre;
-// gausslegendre costs O(n_steps^2): under 1 ms at n_steps = 1000, about 50 ms at 10^4 and 3 to 4 s
-// at this limit (one core of a 2-core Xeon, -O2). No integrand met in attribution needs anywhere
-// near this many points.
+// gausslegendre's nodes cost O(n_steps^2) to compute (make bench measures it); no integrand met
+// in attribution needs anywhere near this many points.
 inline constexpr int max_n_steps = 100000;
 
 // Captum's spelling of each method ("riemann_left", ..., "gausslegendre"), case-sensitive.

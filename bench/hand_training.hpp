@@ -1,7 +1,7 @@
 // The floor for case 1 of `make bench`: the notebook's training loop (one Linear(n, 1) + Sigmoid,
 // BCELoss, SGD, a shuffle each epoch, every epoch's loss kept) with the gradients derived by hand.
-// It does what attribution::train_neuron does, without a tape, and exists only to measure how
-// much the tape costs; the engine's loop (nn::train) is the one the chapters use.
+// It does what attribution::train_network does for the neuron, without a tape, and exists only to
+// measure how much the tape costs; the engine's loop (nn::train) is the one the chapters use.
 #pragma once
 
 #include <cstddef>
@@ -16,7 +16,7 @@ namespace bench {
 
 // Starts from `weights`/`bias` and draws each epoch's order from `generator`, as nn::train does, so
 // the same starting point and generator state give the engine's weights (to rounding). Returns
-// each epoch's loss, as train_neuron keeps them.
+// each epoch's loss, as train_network keeps them.
 inline std::vector<double> train_by_hand(const nn::TruthTable& table, nn::Generator& generator,
                                          std::vector<double>& weights, double& bias, int epochs,
                                          double lr) {

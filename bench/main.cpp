@@ -1,7 +1,7 @@
 // make bench: how fast the engine is, against gradients derived by hand and against the PyTorch +
-// Captum numbers in issue 5. Each case runs once to warm up, then `repeats` times; the table shows
-// the median, min and max. `bench --json` prints the same as one JSON object.
-// Peak memory is read with getrusage(RUSAGE_SELF) (POSIX, part of the C library, not a package).
+// Captum numbers the README quotes. Each case runs once to warm up, then `repeats` times; the table
+// shows the median, min and max. `bench --json` prints the same as one JSON object. Peak memory is
+// read with getrusage(RUSAGE_SELF) (POSIX, part of the C library, not a package).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -83,7 +83,7 @@ volatile double sink = 0;  // keeps the optimiser from dropping the measured wor
 double engine_vs_hand_difference(nn::Gate gate, std::uint64_t seed) {
   nn::Generator generator(seed);
   autodiff::Tape tape;
-  nn::Sequential model(tape, generator, nn::Linear(2, 1), nn::Sigmoid());
+  nn::Sequential model = nn::network(tape, generator, 2);
   nn::Generator hand_generator = generator;
   const nn::StateDict start = model.state_dict();
   std::vector<double> weights = start.at("model.0.weight");
@@ -129,12 +129,16 @@ int main(int argc, char** argv) {
   const nn::TruthTable and_table = nn::truth_table(nn::Gate::and_gate);
   for (const Case& c : measure_together(
            {{"train_1000_epochs_engine",
-             [] { sink = sink + attribution::train_neuron(nn::Gate::and_gate, 0).bias; }},
+             [] {
+               sink = sink + attribution::train_network(nn::Gate::and_gate, 0)
+                                 .parameters.at("model.0.bias")
+                                 .at(0);
+             }},
             {"train_1000_epochs_hand",
              [&] {
                nn::Generator generator(0);
                autodiff::Tape tape;
-               nn::Sequential model(tape, generator, nn::Linear(2, 1), nn::Sigmoid());
+               nn::Sequential model = nn::network(tape, generator, 2);
                const nn::StateDict start = model.state_dict();
                std::vector<double> weights = start.at("model.0.weight");
                double bias = start.at("model.0.bias").at(0);
@@ -144,11 +148,11 @@ int main(int argc, char** argv) {
            51))
     cases.push_back(c);
 
-  const attribution::TrainedNeuron trained = attribution::train_neuron(nn::Gate::and_gate, 0);
+  const attribution::TrainedNetwork trained = attribution::train_network(nn::Gate::and_gate, 0);
   autodiff::Tape tape;
-  nn::Sequential model = attribution::neuron(tape, trained.weights, trained.bias);
-  const auto& clean = attribution::clean_input;
-  const auto& corrupt = attribution::corrupt_input;
+  nn::Sequential model = nn::network(tape, 2, 0, trained.parameters);
+  const auto& clean = nn::notebook_clean_input;
+  const auto& corrupt = nn::notebook_corrupt_input;
   cases.push_back(measure("ig_50_steps", 201, [&] {
     sink = sink + attribution::integrated_gradients(model, clean, corrupt, 50).convergence_delta;
   }));
@@ -156,7 +160,7 @@ int main(int argc, char** argv) {
     sink = sink + attribution::integrated_gradients(model, clean, corrupt, 300).convergence_delta;
   }));
   cases.push_back(measure("patching_both_ways", 201, [&] {
-    sink = sink + attribution::patch_both_directions(model, nn::layer_input_name(0), clean, corrupt)
+    sink = sink + attribution::patch_both_directions(model, nn::model_input, clean, corrupt)
                       .noising.differences.at(0);
   }));
   cases.push_back(measure("notebook_experiment", 21, [] {
@@ -164,7 +168,8 @@ int main(int argc, char** argv) {
            attribution::run_experiment(nn::Gate::or_gate, 0).ig.convergence_delta;
   }));
 
-  // Growth in the hidden width H of 2 -> H -> 1: time and tape bytes per training step.
+  // Growth in the hidden width H of 2 -> H -> 1: time and tape bytes per training step. Built by
+  // hand: the widths go past nn::network's max_hidden.
   std::vector<double> widths = {2, 8, 32, 128, 512}, step_seconds, tape_bytes;
   for (double h : widths) {
     const std::size_t width = static_cast<std::size_t>(h);
@@ -202,11 +207,11 @@ int main(int argc, char** argv) {
   }
 
   // Memory over 10^5 epochs: the tape is rewound each step, so peak RSS must not move. (nn::train
-  // itself, not train_neuron, whose list of 10^5 losses would be 800 KB of memory that is not the
-  // tape's.)
+  // itself, not train_network, whose list of 10^5 losses would be 800 KB of memory that is not
+  // the tape's.)
   nn::Generator long_generator(0);
   autodiff::Tape long_tape;
-  nn::Sequential long_model(long_tape, long_generator, nn::Linear(2, 1), nn::Sigmoid());
+  nn::Sequential long_model = nn::network(long_tape, long_generator, 2);
   const long rss_before = peak_rss_kb();
   sink = sink + nn::train(long_model, and_table.inputs, and_table.targets, long_generator,
                           {.epochs = 100000, .lr = 0.1})

@@ -3,25 +3,24 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstddef>
 #include <cstdio>
 #include <optional>
-#include <stdexcept>
 
-#include "attribution/summaries.hpp"
 #include "latent/arguments.hpp"
+#include "latent/json.hpp"
 #include "nn/gates.hpp"
+#include "nn/network.hpp"
 
 namespace latent {
 
-// ---- numbers as text ----------------------------------------------------------------------------
-
 std::string shortest(double value) {
-  char text[32];
-  const auto [end, error] = std::to_chars(text, text + sizeof text, value);
-  if (error != std::errc()) return fixed(value, 17);  // cannot happen: 32 characters suffice
-  return std::string(text, end);
+  char text[32];  // enough for any double, so to_chars cannot fail
+  return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
 }
+
+namespace {
+
+using Values = std::optional<std::vector<double>>;  // scores and shares, undefined for no gap
 
 std::string fixed(double value, int decimals) {
   char text[352];  // room for DBL_MAX in %f
@@ -37,171 +36,179 @@ std::string scientific(double value) {
 
 std::string list_text(std::span<const double> values) {
   std::string text = "[";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) text += ", ";
-    text += shortest(values[i]);
-  }
+  for (std::size_t i = 0; i < values.size(); ++i) text += (i > 0 ? ", " : "") + shortest(values[i]);
   return text + "]";
 }
 
-// ---- tables -------------------------------------------------------------------------------------
-
-namespace {
-
-// A number, or a blank or "undefined" in a column of numbers.
-bool is_number(const std::string& cell) {
-  if (cell.empty() || cell == "undefined") return true;
-  double value = 0.0;
-  const auto [end, error] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
-  return error == std::errc() && end == cell.data() + cell.size();
+// A cell of a report: `decimals` digits in the text, every digit in CSV (empty when undefined).
+std::string cell(const Values& values, std::size_t i, int decimals, Format format) {
+  if (!values) return format == Format::csv ? "" : "undefined";
+  return format == Format::csv ? shortest((*values)[i]) : fixed((*values)[i], decimals);
+}
+std::string cell(double value, int decimals, Format format) {
+  return cell(std::vector<double>{value}, 0, decimals, format);
 }
 
-}  // namespace
+Json optional_json(const Values& values) { return values ? Json(*values) : Json(); }
 
-Table::Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
-
-void Table::add_row(std::vector<std::string> cells) {
-  if (cells.size() != rows_.front().size())
-    throw std::logic_error("Table: a row of " + std::to_string(cells.size()) + " cells under " +
-                           std::to_string(rows_.front().size()) + " columns");
-  rows_.push_back(std::move(cells));
+// Throws UsageError naming the first number that is NaN or infinite (finite arguments can still
+// overflow), so that nothing invalid is printed.
+void require_finite(const Json& value, const std::string& where) {
+  if (const double* number = value.get<double>(); number != nullptr && !std::isfinite(*number))
+    throw UsageError(where + " is not finite: the computation overflowed; use smaller numbers");
+  if (const auto* items = value.get<Json::Array>())
+    for (std::size_t i = 0; i < items->size(); ++i)
+      require_finite((*items)[i], where + "[" + std::to_string(i) + "]");
+  if (const auto* members = value.get<Json::Object>())
+    for (const auto& [key, member] : *members)
+      require_finite(member, std::string(where).append(".").append(key));
 }
 
-std::string Table::text() const {
-  const std::size_t columns = rows_.front().size();
-  std::vector<std::size_t> widths(columns, 0);
-  for (const auto& row : rows_)
-    for (std::size_t c = 0; c < columns; ++c) widths[c] = std::max(widths[c], row[c].size());
+// Rows of cells. As text: columns padded to their widest cell, two spaces apart, a rule under the
+// header; columns of numbers (blanks and "undefined" count) on the right, the first column and
+// columns of words on the left. As CSV: the cells joined by commas (none ever needs quoting).
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+  void add(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
 
-  // Numbers line up on the right, words on the left; the first column holds labels.
-  std::vector<bool> right(columns, false);
-  for (std::size_t c = 1; c < columns; ++c) {
-    right[c] = true;
-    for (std::size_t r = 1; r < rows_.size(); ++r) right[c] = right[c] && is_number(rows_[r][c]);
-  }
-  const auto line = [&](const std::vector<std::string>& cells) {
-    std::string text;
+  std::string text() const {
+    const std::size_t columns = rows_.front().size();
+    std::vector<std::size_t> widths(columns, 0);
+    std::vector<bool> right(columns, false);
     for (std::size_t c = 0; c < columns; ++c) {
-      const std::string padding(widths[c] - cells[c].size(), ' ');
-      if (c > 0) text += "  ";
-      text += right[c] ? padding + cells[c] : cells[c] + padding;
+      right[c] = c > 0;
+      for (std::size_t r = 0; r < rows_.size(); ++r) {
+        widths[c] = std::max(widths[c], rows_[r][c].size());
+        if (r > 0) right[c] = right[c] && is_number(rows_[r][c]);
+      }
     }
-    // A left-aligned last column pads nothing worth keeping.
-    text.erase(text.find_last_not_of(' ') + 1);
-    return text + "\n";
-  };
-  std::string text = line(rows_.front());
-  std::vector<std::string> rule(columns);
-  for (std::size_t c = 0; c < columns; ++c) rule[c].assign(widths[c], '-');
-  text += line(rule);
-  for (std::size_t r = 1; r < rows_.size(); ++r) text += line(rows_[r]);
-  return text;
+    const auto line = [&](const std::vector<std::string>& cells) {
+      std::string text;
+      for (std::size_t c = 0; c < columns; ++c) {
+        const std::string padding(widths[c] - cells[c].size(), ' ');
+        text += (c > 0 ? "  " : "") + (right[c] ? padding + cells[c] : cells[c] + padding);
+      }
+      return text.erase(text.find_last_not_of(' ') + 1) + "\n";
+    };
+    std::vector<std::string> rule(columns);
+    for (std::size_t c = 0; c < columns; ++c) rule[c].assign(widths[c], '-');
+    std::string text = line(rows_.front()) + line(rule);
+    for (std::size_t r = 1; r < rows_.size(); ++r) text += line(rows_[r]);
+    return text;
+  }
+
+  std::string csv() const {
+    std::string text;
+    for (const auto& row : rows_) {
+      for (std::size_t c = 0; c < row.size(); ++c) text += (c > 0 ? "," : "") + row[c];
+      text += "\n";
+    }
+    return text;
+  }
+
+ private:
+  static bool is_number(const std::string& cell) {
+    double value = 0.0;
+    const auto [end, error] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+    return cell.empty() || cell == "undefined" ||
+           (error == std::errc() && end == cell.data() + cell.size());
+  }
+  std::vector<std::vector<std::string>> rows_;  // rows_[0] is the header
+};
+
+std::span<const double> losses_of(const attribution::TrainedNetwork& network) {
+  if (network.training) return network.training->losses;
+  return {};
 }
 
-// ---- JSON written member by member -----------------------------------------------------------
-
-void JsonObjectText::add(std::string_view key, const Json& value) { add_text(key, value.dump()); }
-
-void JsonObjectText::add_text(std::string_view key, std::string_view json) { add_key(key) += json; }
-
-std::string& JsonObjectText::add_key(std::string_view key) {
-  if (text_.size() > 1) text_ += ", ";
-  text_ += Json(std::string(key)).dump();
-  text_ += ": ";
-  return text_;
+// Every epoch's loss as CSV rows or a JSON array, written straight to one string: one allocation
+// however many epochs, and no tree of JSON values many times the text's size.
+std::string losses_text(std::span<const double> losses, Format format) {
+  std::string text = format == Format::csv ? "epoch,loss\n" : "[";
+  text.reserve(56 * losses.size() + 16);
+  for (std::size_t epoch = 0; epoch < losses.size(); ++epoch) {
+    if (!std::isfinite(losses[epoch]))
+      throw UsageError("the loss of epoch " + std::to_string(epoch) +
+                       " is not finite: the training diverged; use a smaller --lr");
+    const std::string number = std::to_string(epoch);
+    if (format == Format::csv)
+      text += number + "," + shortest(losses[epoch]) + "\n";
+    else
+      text += (epoch > 0 ? ", {\"epoch\": " : "{\"epoch\": ") + number +
+              ", \"loss\": " + Json(losses[epoch]).dump() + "}";
+  }
+  return format == Format::csv ? text : text + "]";
 }
 
-// ---- checks -------------------------------------------------------------------------------------
-
-void require_finite(std::span<const double> values, std::string_view what) {
-  for (double value : values)
-    if (!std::isfinite(value))
-      throw UsageError(std::string(what) +
-                       " is not finite: the computation overflowed; use smaller numbers");
+// x1, x2, ... for the inputs; h1, h2, ... for hidden neurons.
+std::string component_name(const std::string& layer, std::size_t j) {
+  return (layer == nn::model_input ? "x" : "h") + std::to_string(j + 1);
 }
 
-// ---- results ------------------------------------------------------------------------------------
-
-namespace {
-
-std::string component_name(std::size_t i) { return "x" + std::to_string(i + 1); }
-
-std::string scores_cell(const std::optional<std::vector<double>>& scores, std::size_t i) {
-  return scores ? fixed((*scores)[i], 9) : "undefined";
-}
-
-Json scores_json(const std::optional<std::vector<double>>& scores) {
-  return scores ? Json(*scores) : Json();
-}
-
-// The gate's four rows with the neuron's predictions.
-std::string truth_table_text(const attribution::TrainedNeuron& trained) {
-  std::string text;
-  const nn::TruthTable table = nn::truth_table(trained.gate);
-  Table rows({"x1", "x2", "target", "prediction"});
-  for (std::size_t r = 0; r < table.inputs.rows(); ++r)
-    rows.add_row({shortest(table.inputs(r, 0)), shortest(table.inputs(r, 1)),
-                  shortest(table.targets(r, 0)), fixed(trained.predictions.at(r), 6)});
-  text += rows.text();
-  text +=
-      trained.classifies_all_rows
-          ? "Every prediction rounds to its target.\n"
-          : "Not every prediction rounds to its target: the neuron does not compute the gate.\n";
-  return text;
-}
-
-}  // namespace
-
-std::string neuron_text(const NeuronParameters& neuron) {
+std::string neuron_text(const Neuron& neuron) {
   return "sigmoid(w.x + b) with w = " + list_text(neuron.weights) +
          ", b = " + shortest(neuron.bias);
 }
 
-std::string train_json(const attribution::TrainedNeuron& trained) {
-  JsonObjectText json;
-  json.add("gate", nn::gate_name(trained.gate));
-  json.add("seed", static_cast<long long>(trained.seed));
-  json.add("epochs", trained.epochs);
-  json.add("lr", trained.lr);
-  json.add("weights", trained.weights);
-  json.add("bias", trained.bias);
-  std::string& losses = json.add_key("losses");
-  // Ten million epochs make half a gigabyte of text: one allocation, no copies.
-  losses.reserve(losses.size() + 56 * trained.losses.size() + 512);
-  losses += '[';
-  for (std::size_t epoch = 0; epoch < trained.losses.size(); ++epoch) {
-    if (epoch > 0) losses += ", ";
-    losses +=
-        Json::object({{"epoch", static_cast<long long>(epoch)}, {"loss", trained.losses[epoch]}})
-            .dump();
-  }
-  losses += ']';
-  json.add("predictions", trained.predictions);
-  return std::move(json).take();
+Json train_json(const attribution::TrainedNetwork& network) {
+  const auto& training = network.training;
+  Json::Object parameters;
+  for (const auto& [name, values] : network.parameters) parameters.emplace_back(name, values);
+  return Json::object({{"gate", nn::gate_name(network.gate)},
+                       {"seed", training ? Json(static_cast<long long>(training->seed)) : Json()},
+                       {"hidden", static_cast<long long>(network.hidden)},
+                       {"epochs", training ? Json(training->epochs) : Json()},
+                       {"lr", training ? Json(training->lr) : Json()},
+                       {"parameters", Json(std::move(parameters))},
+                       {"losses", Json::text(losses_text(losses_of(network), Format::json))},
+                       {"predictions", network.predictions},
+                       {"dead", Json(Json::Array(network.dead.begin(), network.dead.end()))}});
 }
 
-std::string train_text(const attribution::TrainedNeuron& trained) {
-  const std::string gate = nn::gate_label(trained.gate);
-  // analyse_neuron's parameters were given, not trained: no epochs, no losses.
-  if (trained.losses.empty())
-    return "The given neuron, not trained, on the " + gate +
-           " gate's rows: " + neuron_text({trained.weights, trained.bias}) + "\n\n" +
-           truth_table_text(trained);
+std::string train_text(const attribution::TrainedNetwork& network) {
+  const std::size_t n = nn::input_count(network.gate);
+  const std::string gate = nn::gate_name_upper(network.gate);
+  const std::string shape = nn::architecture(n, network.hidden);
+  std::string text = "The given " + shape + ", not trained, on the " + gate + " gate's rows\n\n";
+  if (const auto& training = network.training) {
+    text = "Training " + shape + " on the " + gate + " gate: seed " +
+           std::to_string(training->seed) + ", " + std::to_string(training->epochs) +
+           " epochs of SGD at lr " + shortest(training->lr) + " on BCELoss\n\n";
+    // As the notebook prints every 100th of 1000 epochs: every tenth of the run, and the last.
+    Table losses({"epoch", "loss"});
+    const std::size_t count = training->losses.size(), every = std::max<std::size_t>(1, count / 10);
+    for (std::size_t epoch = 0; epoch < count; ++epoch)
+      if (epoch % every == 0 || epoch + 1 == count)
+        losses.add({std::to_string(epoch), fixed(training->losses[epoch], 6)});
+    if (count > 0) text += losses.text() + "\n";  // a loaded model has no losses
+  }
+  // The state dict, weights row by row (one row per neuron), as PyTorch names its entries.
+  Table parameters({"parameter", "values"});
+  for (const auto& [name, values] : network.parameters) parameters.add({name, list_text(values)});
+  text += parameters.text() + "\n";
 
-  std::string text = "Training sigmoid(w.x + b) on the " + gate + " gate: seed " +
-                     std::to_string(trained.seed) + ", " + std::to_string(trained.epochs) +
-                     " epochs of SGD at lr " + shortest(trained.lr) + " on BCELoss\n\n";
-
-  // As the notebook prints every 100th of 1000 epochs: every tenth of the run, and the last.
-  Table losses({"epoch", "loss"});
-  const std::size_t n = trained.losses.size();
-  const std::size_t every = std::max<std::size_t>(1, n / 10);
-  for (std::size_t epoch = 0; epoch < n; ++epoch)
-    if (epoch % every == 0 || epoch + 1 == n)
-      losses.add_row({std::to_string(epoch), fixed(trained.losses[epoch], 6)});
-  text += losses.text();
-  text += "\nTrained: " + neuron_text({trained.weights, trained.bias}) + "\n\n";
-  return text + truth_table_text(trained);
+  const nn::TruthTable table = nn::truth_table(network.gate);
+  std::vector<std::string> header;
+  for (std::size_t i = 0; i < n; ++i) header.push_back("x" + std::to_string(i + 1));
+  header.insert(header.end(), {"target", "prediction"});
+  for (std::size_t j = 0; j < network.hidden; ++j) header.push_back("h" + std::to_string(j + 1));
+  Table rows(header);
+  for (std::size_t r = 0; r < table.inputs.rows(); ++r) {
+    std::vector<std::string> cells;
+    for (std::size_t i = 0; i < n; ++i) cells.push_back(shortest(table.inputs(r, i)));
+    cells.insert(cells.end(), {shortest(table.targets(r, 0)), fixed(network.predictions[r], 6)});
+    for (std::size_t j = 0; j < network.hidden; ++j)
+      cells.push_back(fixed(network.activations[r][j], 4));
+    rows.add(std::move(cells));
+  }
+  text += rows.text();
+  for (std::size_t j = 0; j < network.hidden; ++j)
+    if (network.dead[j]) text += "h" + std::to_string(j + 1) + " is dead: 0 on every row.\n";
+  if (network.classifies_all_rows) return text + "Every prediction rounds to its target.\n";
+  return text + std::to_string(network.correct_rows) + " of " +
+         std::to_string(network.predictions.size()) +
+         " predictions round to their target: the network does not compute the gate.\n";
 }
 
 Json ig_json(const attribution::IntegratedGradientsResult& ig) {
@@ -213,70 +220,124 @@ Json ig_json(const attribution::IntegratedGradientsResult& ig) {
                        {"f_baseline", ig.f_baseline}});
 }
 
-std::string ig_text(const attribution::IntegratedGradientsResult& ig,
-                    const NeuronParameters& neuron, std::span<const double> input,
-                    std::span<const double> baseline) {
-  std::string text = "Integrated gradients of " + neuron_text(neuron) +
-                     ",\nfrom the baseline x' = " + list_text(baseline) +
-                     " to the input x = " + list_text(input) + ", " +
-                     attribution::method_name(ig.method) +
-                     " rule, n_steps = " + std::to_string(ig.n_steps) + "\n\n";
-
-  const std::optional<std::vector<double>> shares = attribution::ig_shares(ig);
-  Table table({"component", "x", "x'", "attribution", "share of f(x) - f(x')"});
-  double sum = 0.0, share_sum = 0.0;
-  for (std::size_t i = 0; i < ig.attributions.size(); ++i) {
-    sum += ig.attributions[i];
-    if (shares) share_sum += (*shares)[i];
-    table.add_row({component_name(i), shortest(input[i]), shortest(baseline[i]),
-                   fixed(ig.attributions[i], 9), shares ? fixed((*shares)[i], 6) : "undefined"});
-  }
-  table.add_row({"sum", "", "", fixed(sum, 9), shares ? fixed(share_sum, 6) : "undefined"});
-  text += table.text();
-
-  text += "\nf(x) = " + fixed(ig.f_input, 9) + ", f(x') = " + fixed(ig.f_baseline, 9) +
-          ", f(x) - f(x') = " + fixed(ig.f_input - ig.f_baseline, 9) + "\n";
-  text += "convergence delta, sum - (f(x) - f(x')): " + scientific(ig.convergence_delta) + "\n";
-  if (!shares) text += "f(x) and f(x') are equal to rounding: there is no effect to share out.\n";
-  return text;
-}
-
 Json patch_json(const attribution::TwoWayPatching& patching) {
-  return Json::object({{"f_clean", patching.noising.f_base},
-                       {"f_corrupt", patching.denoising.f_base},
-                       {"denoising", scores_json(patching.denoising.scores)},
-                       {"noising", scores_json(patching.noising.scores)},
+  return Json::object({{"f_clean", patching.f_clean()},
+                       {"f_corrupt", patching.f_corrupt()},
+                       {"denoising", optional_json(patching.denoising.scores)},
+                       {"noising", optional_json(patching.noising.scores)},
                        {"denoising_differences", patching.denoising.differences},
                        {"noising_differences", patching.noising.differences}});
 }
 
-std::string patch_text(const attribution::TwoWayPatching& patching, const NeuronParameters& neuron,
-                       std::span<const double> clean, std::span<const double> corrupt) {
-  std::string text = "Activation patching of " + neuron_text(neuron) +
-                     ",\none input component at a time, between clean x = " + list_text(clean) +
-                     " and corrupt x = " + list_text(corrupt) + "\n\n";
-  Table table({"component", "clean", "corrupt", "denoising", "noising", "denoising difference",
-               "noising difference"});
-  for (std::size_t i = 0; i < patching.denoising.differences.size(); ++i)
-    table.add_row(
-        {component_name(i), shortest(clean[i]), shortest(corrupt[i]),
-         scores_cell(patching.denoising.scores, i), scores_cell(patching.noising.scores, i),
-         fixed(patching.denoising.differences[i], 9), fixed(patching.noising.differences[i], 9)});
-  text += table.text();
+}  // namespace
 
-  const double f_clean = patching.noising.f_base, f_corrupt = patching.denoising.f_base;
-  text += "\nf(clean) = " + fixed(f_clean, 9) + ", f(corrupt) = " + fixed(f_corrupt, 9) +
-          ", f(clean) - f(corrupt) = " + fixed(f_clean - f_corrupt, 9) + "\n";
-  text +=
-      "denoising: the clean component patched into the corrupt run; the score is the share of\n"
-      "  f(clean) - f(corrupt) it brings back on its own (high: the component is sufficient).\n"
-      "noising: the corrupt component patched into the clean run; the score is the share it\n"
-      "  takes away (high: the component is necessary).\n"
-      "difference: f(the run) - f(the same run patched), the score's numerator; the score\n"
-      "  divides it by f(the run) - f(the other run).\n";
-  if (!patching.denoising.scores)
-    text += "f(clean) and f(corrupt) are equal to rounding: the scores are undefined.\n";
+std::string train_report(const attribution::TrainedNetwork& network, Format format) {
+  const Json json = train_json(network);  // refuses a loss that is not finite
+  require_finite(json, "train");
+  if (format == Format::csv) return losses_text(losses_of(network), Format::csv);
+  return format == Format::json ? json.dump() + "\n" : train_text(network);
+}
+
+std::string ig_report(const attribution::IntegratedGradientsResult& ig, const Neuron& neuron,
+                      std::span<const double> input, std::span<const double> baseline,
+                      Format format) {
+  const Json json = ig_json(ig);
+  const Values shares = attribution::ig_shares(ig);
+  require_finite(json, "ig");
+  require_finite(optional_json(shares), "ig.shares");
+  if (format == Format::json) return json.dump() + "\n";
+  Table table(
+      format == Format::csv
+          ? std::vector<std::string>{"component", "input", "baseline", "attribution", "share"}
+          : std::vector<std::string>{"component", "x", "x'", "attribution",
+                                     "share of f(x) - f(x')"});
+  double sum = 0.0, share_sum = 0.0;
+  for (std::size_t i = 0; i < ig.attributions.size(); ++i) {
+    sum += ig.attributions[i];
+    share_sum += shares ? (*shares)[i] : 0.0;
+    table.add({component_name(ig.layer, i), shortest(input[i]), shortest(baseline[i]),
+               cell(ig.attributions[i], 9, format), cell(shares, i, 6, format)});
+  }
+  if (format == Format::csv) return table.csv();
+  table.add({"sum", "", "", fixed(sum, 9), shares ? fixed(share_sum, 6) : "undefined"});
+  std::string text =
+      "Integrated gradients of " + neuron_text(neuron) +
+      ",\nfrom the baseline x' = " + list_text(baseline) + " to the input x = " + list_text(input) +
+      ", " + attribution::method_name(ig.method) +
+      " rule, n_steps = " + std::to_string(ig.n_steps) + "\n\n" + table.text() +
+      "\nf(x) = " + fixed(ig.f_input, 9) + ", f(x') = " + fixed(ig.f_baseline, 9) +
+      ", f(x) - f(x') = " + fixed(ig.f_input - ig.f_baseline, 9) +
+      "\nconvergence delta, sum - (f(x) - f(x')): " + scientific(ig.convergence_delta) + "\n";
+  if (!shares) text += "f(x) and f(x') are equal to rounding: there is no effect to share out.\n";
   return text;
+}
+
+std::string patch_report(const attribution::TwoWayPatching& patching, const Neuron& neuron,
+                         std::span<const double> clean, std::span<const double> corrupt,
+                         Format format) {
+  const Json json = patch_json(patching);
+  require_finite(json, "patch");
+  if (format == Format::json) return json.dump() + "\n";
+  const attribution::PatchingResult &denoising = patching.denoising, &noising = patching.noising;
+  Table table({"component", "clean", "corrupt", "denoising", "noising",
+               format == Format::csv ? "denoising_difference" : "denoising difference",
+               format == Format::csv ? "noising_difference" : "noising difference"});
+  for (std::size_t i = 0; i < denoising.differences.size(); ++i)
+    table.add({component_name(denoising.layer, i), shortest(clean[i]), shortest(corrupt[i]),
+               cell(denoising.scores, i, 9, format), cell(noising.scores, i, 9, format),
+               cell(denoising.differences[i], 9, format), cell(noising.differences[i], 9, format)});
+  if (format == Format::csv) return table.csv();
+  const double f_clean = patching.f_clean(), f_corrupt = patching.f_corrupt();
+  return "Activation patching of " + neuron_text(neuron) +
+         ",\none input component at a time, between clean x = " + list_text(clean) +
+         " and corrupt x = " + list_text(corrupt) + "\n\n" + table.text() +
+         "\nf(clean) = " + fixed(f_clean, 9) + ", f(corrupt) = " + fixed(f_corrupt, 9) +
+         ", f(clean) - f(corrupt) = " + fixed(f_clean - f_corrupt, 9) +
+         "\ndifference: f(run) - f(run patched); score: difference / (f(run) - f(other run)).\n"
+         "denoising patches clean into corrupt (high: sufficient), noising corrupt into clean "
+         "(high: necessary).\n";
+}
+
+std::string experiment_report(const attribution::Experiment& e, Format format) {
+  Json::Array asymmetry;
+  for (const std::optional<double>& a : e.asymmetry) asymmetry.push_back(a ? Json(*a) : Json());
+  Json::Object verdicts_json;
+  for (const attribution::Verdict& verdict : e.verdicts)
+    verdicts_json.emplace_back(verdict.name, verdict.holds);
+  const Json json = Json::object({{"gate", nn::gate_name(e.network.gate)},
+                                  {"train", train_json(e.network)},
+                                  {"ig", ig_json(e.ig)},
+                                  {"patch", patch_json(e.patching)},
+                                  {"asymmetry", Json(std::move(asymmetry))},
+                                  {"verdicts", Json(std::move(verdicts_json))}});
+  require_finite(json, "experiment");
+  require_finite(optional_json(e.ig_shares), "experiment.ig.shares");
+  if (format == Format::json) return json.dump() + "\n";
+
+  Table components(
+      {"component", "clean", "corrupt", "IG", "IG share", "denoising", "noising", "asymmetry"});
+  for (std::size_t j = 0; j < e.ig.attributions.size(); ++j)
+    components.add({component_name(e.layer, j), fixed(e.clean_activation[j], 6),
+                    fixed(e.corrupt_activation[j], 6), fixed(e.ig.attributions[j], 9),
+                    cell(e.ig_shares, j, 6, format),
+                    cell(e.patching.denoising.scores, j, 6, format),
+                    cell(e.patching.noising.scores, j, 6, format),
+                    e.asymmetry[j] ? fixed(*e.asymmetry[j], 6) : "-"});
+  Table verdicts({"name", "verdict", "claim"});
+  int holding = 0;
+  for (const attribution::Verdict& verdict : e.verdicts) {
+    holding += verdict.holds ? 1 : 0;
+    verdicts.add({verdict.name, verdict.holds ? "holds" : "FAILS", verdict.claim});
+  }
+  return "Experiment on the " + std::string(nn::gate_name_upper(e.network.gate)) +
+         " gate: integrated gradients and activation patching of each component of " + e.layer +
+         ",\nbetween clean " + list_text(e.pair.clean) + " and corrupt " +
+         list_text(e.pair.corrupt) + "\n\n" + train_text(e.network) + "\n" + components.text() +
+         "\nf(clean) = " + fixed(e.ig.f_input, 9) + ", f(corrupt) = " + fixed(e.ig.f_baseline, 9) +
+         "; IG convergence delta " + scientific(e.ig.convergence_delta) + " (" +
+         attribution::method_name(e.ig.method) + ", n_steps = " + std::to_string(e.ig.n_steps) +
+         ")\n\nThe tutorial's claims:\n" + verdicts.text() + std::to_string(holding) + " of " +
+         std::to_string(e.verdicts.size()) + " claims hold.\n";
 }
 
 }  // namespace latent

@@ -11,7 +11,7 @@ namespace {
 struct GateInfo {
   Gate gate;
   const char* name;
-  const char* label;
+  const char* upper;
   std::size_t inputs;
   double outputs[8];  // for the rows in binary order; two-input gates use the first four
 };
@@ -33,23 +33,19 @@ const GateInfo& info(Gate gate) {
   throw std::invalid_argument("gate: unknown Gate value " + std::to_string(static_cast<int>(gate)));
 }
 
-Gate find_gate(std::string_view name, bool three_inputs_too) {
+}  // namespace
+
+Gate parse_gate(std::string_view name) {
   std::string lower(name);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const GateInfo& g : gates)
-    if (lower == g.name && (three_inputs_too || g.inputs == 2)) return g.gate;
+    if (lower == g.name) return g.gate;
   throw std::invalid_argument("unknown gate '" + std::string(name) +
-                              "'; the gates are: and, or, nand, nor, xor" +
-                              (three_inputs_too ? ", and3, or3, maj3" : ""));
+                              "'; the gates are: and, or, nand, nor, xor, and3, or3, maj3");
 }
 
-}  // namespace
-
-Gate parse_gate(std::string_view name) { return find_gate(name, false); }
-Gate parse_any_gate(std::string_view name) { return find_gate(name, true); }
-
 const char* gate_name(Gate gate) { return info(gate).name; }
-const char* gate_label(Gate gate) { return info(gate).label; }
+const char* gate_name_upper(Gate gate) { return info(gate).upper; }
 std::size_t input_count(Gate gate) { return info(gate).inputs; }
 
 TruthTable truth_table(Gate gate) {
@@ -62,6 +58,12 @@ TruthTable truth_table(Gate gate) {
     table.targets(r, 0) = g.outputs[r];
   }
   return table;
+}
+
+InputPair gate_pair(Gate gate) {
+  if (gate == Gate::xor_gate) return {{1.0, 0.0}, {1.0, 1.0}};
+  const std::vector<double> ones(input_count(gate), 1.0), zeros(input_count(gate), 0.0);
+  return {ones, zeros};
 }
 
 }  // namespace nn

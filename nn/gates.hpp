@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 #include "nn/matrix.hpp"
 
@@ -42,16 +43,13 @@ enum class Gate {
   maj3_gate
 };
 
-// The two-input gates only: "and", "or", "nand", "nor", "xor", in any case. Throws
+// "and", "or", "nand", "nor", "xor", "and3", "or3", "maj3", in any case. Throws
 // std::invalid_argument naming the unknown name and listing the known ones.
 Gate parse_gate(std::string_view name);
-// Every gate: the five above and "and3", "or3", "maj3", in any case. Throws std::invalid_argument
-// naming the unknown name and listing all eight.
-Gate parse_any_gate(std::string_view name);
 // "and", ...; and in capitals, "AND", ..., for headings. Throw std::invalid_argument for a value
 // outside the enum.
 const char* gate_name(Gate gate);
-const char* gate_label(Gate gate);
+const char* gate_name_upper(Gate gate);
 // 2 or 3. Throws std::invalid_argument for a value outside the enum.
 std::size_t input_count(Gate gate);
 
@@ -60,5 +58,19 @@ struct TruthTable {
   Matrix<double> targets;  // 2^n x 1
 };
 TruthTable truth_table(Gate gate);
+
+// The notebook's clean and corrupt inputs.
+inline const std::vector<double> notebook_clean_input = {1.0, 1.0};
+inline const std::vector<double> notebook_corrupt_input = {0.0, 0.0};
+
+// The clean and corrupt inputs compared for each gate: two rows with different targets, so that
+// there is a behaviour to attribute.
+//   and, or, nand, nor    clean [1, 1]     corrupt [0, 0]     (the notebook's)
+//   xor                   clean [1, 0]     corrupt [1, 1]     (one input flips the output)
+//   and3, or3, maj3       clean [1, 1, 1]  corrupt [0, 0, 0]
+struct InputPair {
+  std::vector<double> clean, corrupt;
+};
+InputPair gate_pair(Gate gate);
 
 }  // namespace nn

@@ -42,12 +42,15 @@ Hook patch_neuron(std::size_t neuron, Matrix<double> source) {
   };
 }
 
-Hook patch_activation(Matrix<double> source) {
-  return [source = std::move(source)](Matrix<Var>& activation) {
+Hook patch_activation(Matrix<double> source, Matrix<Var>* leaves) {
+  return [source = std::move(source), leaves](Matrix<Var>& activation) {
     if (source.rows() != activation.rows() || source.cols() != activation.cols())
       throw std::invalid_argument("patch_activation: the source is " + shape_string(source) +
                                   " but the activation is " + shape_string(activation));
-    for (std::size_t c = 0; c < activation.cols(); ++c) replace_column(activation, c, source, c);
+    const auto from = source.flat();
+    const auto to = activation.flat();
+    for (std::size_t k = 0; k < from.size(); ++k) to[k] = to[k].tape().variable(from[k]);
+    if (leaves != nullptr) *leaves = activation;
   };
 }
 

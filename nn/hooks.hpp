@@ -38,7 +38,9 @@ using Hook = std::function<void(Matrix<autodiff::Var>& activation)>;
 // {{"layer_0.input", hook}, ...}, as TransformerLens's fwd_hooks=[(name, hook)].
 using Hooks = std::vector<std::pair<std::string, Hook>>;
 
-std::string layer_input_name(std::size_t layer);   // "layer_3.input"
+std::string layer_input_name(std::size_t layer);  // "layer_3.input"
+// The network's own input, layer_input_name(0).
+inline constexpr std::string_view model_input = "layer_0.input";
 std::string layer_output_name(std::size_t layer);  // "layer_3.output"
 
 // A hook replacing neuron (column) `neuron` of the activation with values from `source`: either
@@ -48,8 +50,10 @@ std::string layer_output_name(std::size_t layer);  // "layer_3.output"
 // std::invalid_argument naming both shapes if `source` fits neither way, and naming the neuron if
 // it is out of range.
 Hook patch_neuron(std::size_t neuron, Matrix<double> source);
-// Every neuron at once, from a source of the activation's shape.
-Hook patch_activation(Matrix<double> source);
+// Every neuron at once, from a source of the activation's shape. When `leaves` is given, it
+// receives the new leaves, so that the gradient of the output with respect to the patched
+// activation can be read from them after backward().
+Hook patch_activation(Matrix<double> source, Matrix<autodiff::Var>* leaves = nullptr);
 
 class ActivationCache {
  public:

@@ -47,8 +47,8 @@ class Layer {
   // requires_grad in PyTorch). A layer that can read the numbers directly does so and returns
   // true (Linear: a weight times a number is one node, with no leaf for the number); the default
   // returns false, and Sequential then puts the numbers on the tape as leaves and calls forward.
-  virtual bool forward_constant(const Matrix<double>& /*input*/,
-                                Matrix<autodiff::Var>& /*output*/) const {
+  virtual bool forward_numbers(const Matrix<double>& /*input*/,
+                               Matrix<autodiff::Var>& /*output*/) const {
     return false;
   }
 

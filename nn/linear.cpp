@@ -86,7 +86,7 @@ void Linear::forward(const Matrix<Var>& input, Matrix<Var>& output) const {
   affine(input, weight_, bias_, output);
 }
 
-bool Linear::forward_constant(const Matrix<double>& input, Matrix<Var>& output) const {
+bool Linear::forward_numbers(const Matrix<double>& input, Matrix<Var>& output) const {
   check_input(input.rows(), input.cols());
   affine(input, weight_, bias_, output);
   return true;

@@ -36,7 +36,7 @@ class Linear : public Layer {
   void forward(const Matrix<autodiff::Var>& input, Matrix<autodiff::Var>& output) const override;
   // The same y = x W^T + b with x plain numbers: z = W(j,0) x0, then z = z + x_i W(j,i) as one node
   // each (autodiff::add), then + b — half the nodes of the form above, and the same bits.
-  bool forward_constant(const Matrix<double>& input, Matrix<autodiff::Var>& output) const override;
+  bool forward_numbers(const Matrix<double>& input, Matrix<autodiff::Var>& output) const override;
   // {"weight", out x in}, {"bias", 1 x out}
   std::vector<NamedParameter> named_parameters() const override;
 

@@ -20,14 +20,14 @@ std::string shape_string(std::size_t rows, std::size_t cols) {
   return std::to_string(rows) + " x " + std::to_string(cols);
 }
 
-Matrix<autodiff::Var> variables(autodiff::Tape& tape, const Matrix<double>& values) {
+Matrix<autodiff::Var> leaves(autodiff::Tape& tape, const Matrix<double>& values) {
   Matrix<autodiff::Var> result(values.rows(), values.cols());
   for (std::size_t r = 0; r < values.rows(); ++r)
     for (std::size_t c = 0; c < values.cols(); ++c) result(r, c) = tape.variable(values(r, c));
   return result;
 }
 
-Matrix<double> values(const Matrix<autodiff::Var>& variables) {
+Matrix<double> detach(const Matrix<autodiff::Var>& variables) {
   Matrix<double> result(variables.rows(), variables.cols());
   for (std::size_t r = 0; r < variables.rows(); ++r)
     for (std::size_t c = 0; c < variables.cols(); ++c) result(r, c) = variables(r, c).value();

@@ -92,10 +92,11 @@ std::string shape_string(const Matrix<T>& m) {
   return shape_string(m.rows(), m.cols());
 }
 
-// Every entry a new leaf on the tape (inputs whose gradients you want to read afterwards).
-Matrix<autodiff::Var> variables(autodiff::Tape& tape, const Matrix<double>& values);
-// The values of a matrix of Vars, detached from the tape.
-Matrix<double> values(const Matrix<autodiff::Var>& variables);
+// Every entry a new leaf on the tape, PyTorch's x.requires_grad_(): inputs whose gradients you
+// want to read after backward().
+Matrix<autodiff::Var> leaves(autodiff::Tape& tape, const Matrix<double>& values);
+// The numbers a matrix of Vars holds, off the tape: PyTorch's x.detach().
+Matrix<double> detach(const Matrix<autodiff::Var>& variables);
 
 // "[[1.3082], [-4.7946]]" with `decimals` digits after the point, like a printed tensor but on
 // one line; "-0.0000" is printed "0.0000".

@@ -9,7 +9,7 @@
 //
 // Files, one idea each: matrix (the container), random (the generator), layer (the interface),
 // linear, activations (Sigmoid, ReLU), sequential, hooks (activation names, hooks, the cache),
-// bce_loss, sgd, training (the loop), gates (truth tables).
+// network (the tutorial's two networks), gates (truth tables), bce_loss, sgd, training (the loop).
 #pragma once
 
 #include "nn/activations.hpp"
@@ -19,6 +19,7 @@
 #include "nn/layer.hpp"
 #include "nn/linear.hpp"
 #include "nn/matrix.hpp"
+#include "nn/network.hpp"
 #include "nn/random.hpp"
 #include "nn/sequential.hpp"
 #include "nn/sgd.hpp"

@@ -84,7 +84,7 @@ const Matrix<Var>& Sequential::run_on_numbers(const Matrix<double>& input,
   // The numbers need no nodes of their own unless a hook is to see them as Vars (hooks are sorted,
   // so one on the input comes first).
   const bool hook_on_input = !hooks.empty() && hooks.front().activation == 0;
-  if (!hook_on_input && layers_[0]->forward_constant(input, activations_[1])) {
+  if (!hook_on_input && layers_[0]->forward_numbers(input, activations_[1])) {
     input_on_tape_ = false;
     return run(hooks, 1);
   }
@@ -156,10 +156,10 @@ Sequential::CachedRun Sequential::run_with_cache(const Matrix<double>& input, co
     run_on_numbers(input, resolved);
     for (std::size_t k = 0; k < layers_.size(); ++k) {
       result.cache.insert(layer_input_name(k),
-                          k == 0 && !input_on_tape_ ? input : values(activations_[k]));
-      result.cache.insert(layer_output_name(k), values(activations_[k + 1]));
+                          k == 0 && !input_on_tape_ ? input : detach(activations_[k]));
+      result.cache.insert(layer_output_name(k), detach(activations_[k + 1]));
     }
-    result.output = values(activations_.back());
+    result.output = detach(activations_.back());
   } catch (...) {
     tape_->rewind(mark);
     throw;
@@ -172,7 +172,7 @@ Matrix<double> Sequential::predict(const Matrix<double>& input) {
   const autodiff::Tape::Mark mark = tape_->mark();
   Matrix<double> output;
   try {
-    output = values(forward(input));
+    output = detach(forward(input));
   } catch (...) {
     tape_->rewind(mark);
     throw;

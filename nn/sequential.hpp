@@ -65,7 +65,7 @@ class Sequential {
   // ---- running ----------------------------------------------------------------------------------
   // The output, one row per input row. A Matrix<double> input is data, as a tensor without
   // requires_grad in PyTorch: no gradient is taken with respect to it, and a first Linear layer
-  // reads the numbers directly. For d(output)/d(input), pass leaves, nn::variables(tape, x): a
+  // reads the numbers directly. For d(output)/d(input), pass leaves, nn::leaves(tape, x): a
   // Matrix<Var> input is used as it is (its Vars must be on the model's tape). Throws
   // std::invalid_argument when a layer gets the wrong number of columns, naming the layer and
   // both sizes.

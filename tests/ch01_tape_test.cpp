@@ -17,8 +17,6 @@ namespace {
 
 using test_support::message_of;
 
-TEST(Ch01Tape, NodeIsAtMost48Bytes) { EXPECT_LE(sizeof(Tape::Node), 48u); }
-
 TEST(Ch01Tape, VariableUsedManyTimes) {
   Tape tape;
   Var x = tape.variable(1.7);

@@ -9,7 +9,10 @@
 #include <vector>
 
 #include "autodiff/autodiff.hpp"
-#include "nn/nn.hpp"
+#include "nn/activations.hpp"
+#include "nn/linear.hpp"
+#include "nn/matrix.hpp"
+#include "nn/random.hpp"
 #include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -88,13 +91,13 @@ TEST(Ch02Linear, ForwardAndBackwardMatchClosedForms) {
   nn::Linear linear(3, 2);
   linear.initialize(tape, generator);
   const Matrix<double> x_values{{0.5, -1.0, 2.0}, {1.5, 0.25, -0.75}};
-  const Matrix<Var> x = nn::variables(tape, x_values);
+  const Matrix<Var> x = nn::leaves(tape, x_values);
   Matrix<Var> y;
   linear.forward(x, y);
   ASSERT_EQ(nn::shape_string(y), "2 x 2");
 
-  const Matrix<double> w = nn::values(linear.weight());
-  const Matrix<double> b = nn::values(linear.bias());
+  const Matrix<double> w = nn::detach(linear.weight());
+  const Matrix<double> b = nn::detach(linear.bias());
   for (std::size_t r = 0; r < 2; ++r)
     for (std::size_t j = 0; j < 2; ++j) {
       double z = b(0, j);
@@ -121,7 +124,7 @@ TEST(Ch02Linear, ForwardAndBackwardMatchClosedForms) {
       EXPECT_NEAR(x(r, i).grad(), c(r, 0) * w(0, i) + c(r, 1) * w(1, i), 1e-14);
 }
 
-// Plain numbers as input (forward_constant) take in + 1 nodes per output where leaves take 2 in
+// Plain numbers as input (forward_numbers) take in + 1 nodes per output where leaves take 2 in
 // plus the leaves themselves, and give the same bits: values and parameter gradients.
 TEST(Ch02Linear, NumbersAndLeavesGiveTheSameBitsWithFewerNodes) {
   Tape tape;
@@ -140,18 +143,18 @@ TEST(Ch02Linear, NumbersAndLeavesGiveTheSameBitsWithFewerNodes) {
 
   std::size_t before = tape.size();
   Matrix<Var> y;
-  linear.forward(nn::variables(tape, x_values), y);
+  linear.forward(nn::leaves(tape, x_values), y);
   EXPECT_EQ(tape.size() - before, 3u * 3 + 3 * 2 * (2 * 3));  // 9 leaves, 2 in nodes per output
-  leaf_values = nn::values(y);
+  leaf_values = nn::detach(y);
   tape.zero_grad();
   loss_of(y).backward();
   for (const Var& p : linear.weight().flat()) leaf_gradients.push_back(p.grad());
   for (const Var& p : linear.bias().flat()) leaf_gradients.push_back(p.grad());
 
   before = tape.size();
-  EXPECT_TRUE(linear.forward_constant(x_values, y));
+  EXPECT_TRUE(linear.forward_numbers(x_values, y));
   EXPECT_EQ(tape.size() - before, 3u * 2 * (3 + 1));  // in + 1 nodes per output
-  number_values = nn::values(y);
+  number_values = nn::detach(y);
   tape.zero_grad();
   loss_of(y).backward();
   for (const Var& p : linear.weight().flat()) number_gradients.push_back(p.grad());
@@ -159,8 +162,8 @@ TEST(Ch02Linear, NumbersAndLeavesGiveTheSameBitsWithFewerNodes) {
 
   EXPECT_EQ(number_values, leaf_values);
   EXPECT_EQ(number_gradients, leaf_gradients);
-  EXPECT_FALSE(nn::Sigmoid().forward_constant(x_values, y));  // no number path: Sequential
-                                                              // makes leaves instead
+  EXPECT_FALSE(nn::Sigmoid().forward_numbers(x_values, y));  // no number path: Sequential
+                                                             // makes leaves instead
 }
 
 TEST(Ch02Linear, WrongShapesAndMisuseAreNamed) {
@@ -168,7 +171,7 @@ TEST(Ch02Linear, WrongShapesAndMisuseAreNamed) {
   nn::Generator generator;
   nn::Linear linear(2, 1);
   Matrix<Var> output;
-  const Matrix<Var> three_columns = nn::variables(tape, Matrix<double>{{1, 2, 3}});
+  const Matrix<Var> three_columns = nn::leaves(tape, Matrix<double>{{1, 2, 3}});
   EXPECT_THROW(linear.forward(three_columns, output), std::logic_error);  // no parameters yet
   linear.initialize(tape, generator);
   const std::string message =
@@ -176,7 +179,7 @@ TEST(Ch02Linear, WrongShapesAndMisuseAreNamed) {
   EXPECT_TRUE(contains(message, "3 columns")) << message;
   EXPECT_TRUE(contains(message, "in_features is 2")) << message;
   const std::string numbers_message = invalid_argument_message([&] {
-    linear.forward_constant(Matrix<double>{{1, 2, 3}}, output);
+    linear.forward_numbers(Matrix<double>{{1, 2, 3}}, output);
   });
   EXPECT_EQ(numbers_message, message);
 
@@ -188,7 +191,7 @@ TEST(Ch02Linear, WrongShapesAndMisuseAreNamed) {
 TEST(Ch02Activations, SigmoidForwardAndBackward) {
   Tape tape;
   const Matrix<double> x_values{{-800.0, -2.0, 0.0}, {0.5, 3.0, 800.0}};
-  const Matrix<Var> x = nn::variables(tape, x_values);
+  const Matrix<Var> x = nn::leaves(tape, x_values);
   Matrix<Var> y;
   nn::Sigmoid().forward(x, y);
   ASSERT_EQ(nn::shape_string(y), "2 x 3");
@@ -220,7 +223,7 @@ TEST(Ch02Activations, SigmoidPassesGradcheck) {
 
 TEST(Ch02Activations, ReLUForwardAndBackwardWithZeroAtTheKink) {
   Tape tape;
-  const Matrix<Var> x = nn::variables(tape, Matrix<double>{{-1.5, 0.0, 2.5}});
+  const Matrix<Var> x = nn::leaves(tape, Matrix<double>{{-1.5, 0.0, 2.5}});
   Matrix<Var> y;
   nn::ReLU().forward(x, y);
   const double expected_value[] = {0.0, 0.0, 2.5};

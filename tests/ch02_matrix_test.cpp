@@ -69,9 +69,9 @@ TEST(Ch02Matrix, PrintsLikeATensorOnOneLine) {
 TEST(Ch02Matrix, VariablesAreLeavesAndValuesDetach) {
   autodiff::Tape tape;
   const Matrix<double> x{{1.5, -2.0}, {0.25, 4.0}};
-  const Matrix<autodiff::Var> v = nn::variables(tape, x);
+  const Matrix<autodiff::Var> v = nn::leaves(tape, x);
   EXPECT_EQ(tape.size(), 4u);
-  EXPECT_EQ(nn::values(v), x);
+  EXPECT_EQ(nn::detach(v), x);
   const autodiff::Var y = v(0, 0) * v(1, 1);
   y.backward();
   EXPECT_EQ(v(0, 0).grad(), 4.0);

@@ -6,7 +6,14 @@
 #include <vector>
 
 #include "autodiff/autodiff.hpp"
-#include "nn/nn.hpp"
+#include "nn/activations.hpp"
+#include "nn/gates.hpp"
+#include "nn/hooks.hpp"
+#include "nn/layer.hpp"
+#include "nn/linear.hpp"
+#include "nn/matrix.hpp"
+#include "nn/random.hpp"
+#include "nn/sequential.hpp"
 #include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -88,7 +95,7 @@ TEST(Ch02Sequential, GradientWithRespectToTheInputsIsSigmoidSlopeTimesWeight) {
   nn::Sequential model(tape, generator, nn::Linear(2, 1), nn::Sigmoid());
   load_and_weights(model);
   // Leaves, as x.requires_grad_() in PyTorch: plain numbers would take no gradient.
-  const Matrix<Var> x = nn::variables(tape, Matrix<double>{{1, 1}, {0, 1}});
+  const Matrix<Var> x = nn::leaves(tape, Matrix<double>{{1, 1}, {0, 1}});
   const Matrix<Var>& y = model.forward(x);
   for (std::size_t r = 0; r < 2; ++r) {
     tape.zero_grad();
@@ -172,8 +179,8 @@ TEST(Ch02Sequential, NumbersMakeNoLeavesUnlessALayerOrAHookNeedsThem) {
   before = tape.size();
   const Matrix<Var>& z = squashed.forward(x);
   EXPECT_EQ(tape.size() - before, 2u * (2 + 2 + 4));  // 2 leaves, 2 sigmoids, 4 for the Linear
-  const Matrix<double> w = nn::values(dynamic_cast<const nn::Linear&>(squashed.layer(1)).weight());
-  const double bias = nn::values(dynamic_cast<const nn::Linear&>(squashed.layer(1)).bias())(0, 0);
+  const Matrix<double> w = nn::detach(dynamic_cast<const nn::Linear&>(squashed.layer(1)).weight());
+  const double bias = nn::detach(dynamic_cast<const nn::Linear&>(squashed.layer(1)).bias())(0, 0);
   EXPECT_NEAR(z(1, 0).value(), sigmoid(0.0) * w(0, 0) + sigmoid(1.0) * w(0, 1) + bias, 1e-15);
 }
 
@@ -213,21 +220,22 @@ TEST(Ch02Hooks, PatchingAnInputNeuronEqualsRunningThePatchedInput) {
   nn::Sequential model(tape, generator, nn::Linear(2, 1), nn::Sigmoid());
   load_and_weights(model);
   const Matrix<double> clean{{1, 1}, {1, 0}}, corrupt{{0, 0}, {0, 1}};
-  const Matrix<double> corrupt_input = model.run_with_cache(corrupt).cache["layer_0.input"];
+  const Matrix<double> notebook_corrupt_input =
+      model.run_with_cache(corrupt).cache["layer_0.input"];
 
   for (std::size_t neuron = 0; neuron < 2; ++neuron) {
     Matrix<double> direct = clean;
     for (std::size_t r = 0; r < 2; ++r) direct(r, neuron) = corrupt(r, neuron);
-    const Matrix<double> patched = nn::values(
-        model.run_with_hooks(clean, {{"layer_0.input", nn::patch_neuron(neuron, corrupt_input)}}));
+    const Matrix<double> patched = nn::detach(model.run_with_hooks(
+        clean, {{"layer_0.input", nn::patch_neuron(neuron, notebook_corrupt_input)}}));
     EXPECT_EQ(patched, model.predict(direct)) << neuron;
   }
   // Or just the values, one per row.
-  const Matrix<double> values_only = nn::values(model.run_with_hooks(
+  const Matrix<double> values_only = nn::detach(model.run_with_hooks(
       clean, {{"layer_0.input", nn::patch_neuron(1, Matrix<double>{{0}, {1}})}}));
   EXPECT_EQ(values_only, model.predict(Matrix<double>{{1, 0}, {1, 1}}));
-  const Matrix<double> all = nn::values(
-      model.run_with_hooks(clean, {{"layer_0.input", nn::patch_activation(corrupt_input)}}));
+  const Matrix<double> all = nn::detach(model.run_with_hooks(
+      clean, {{"layer_0.input", nn::patch_activation(notebook_corrupt_input)}}));
   EXPECT_EQ(all, model.predict(corrupt));
 }
 
@@ -345,10 +353,9 @@ TEST(Ch02Gates, TruthTablesAndNames) {
     }
   }
   EXPECT_EQ(nn::parse_gate("AND"), nn::Gate::and_gate);
-  EXPECT_STREQ(nn::gate_label(nn::Gate::nor_gate), "NOR");
-  const std::string message = invalid_argument_message([] { nn::parse_gate("xnor"); });
-  EXPECT_TRUE(contains(message, "unknown gate 'xnor'")) << message;
-  EXPECT_TRUE(contains(message, "and, or, nand, nor, xor")) << message;
+  EXPECT_STREQ(nn::gate_name_upper(nn::Gate::nor_gate), "NOR");
+  EXPECT_EQ(invalid_argument_message([] { nn::parse_gate("xnor"); }),
+            "unknown gate 'xnor'; the gates are: and, or, nand, nor, xor, and3, or3, maj3");
 }
 
 }  // namespace

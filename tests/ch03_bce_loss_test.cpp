@@ -34,7 +34,7 @@ LossAndGradient run(const Loss& criterion, const std::vector<double>& inputs,
   Matrix<double> x(inputs.size(), 1), y(targets.size(), 1);
   for (std::size_t r = 0; r < inputs.size(); ++r) x(r, 0) = inputs[r];
   for (std::size_t r = 0; r < targets.size(); ++r) y(r, 0) = targets[r];
-  const Matrix<Var> p = nn::variables(tape, x);
+  const Matrix<Var> p = nn::leaves(tape, x);
   const Var loss = criterion(p, y);
   loss.backward();
   LossAndGradient result{loss.value(), {}};
@@ -54,9 +54,30 @@ TEST(Ch03BCELoss, MeanOfCrossEntropiesAndPyTorchsGradient) {
     EXPECT_NEAR(result.gradient[r], (p[r] - y[r]) / (p[r] * (1.0 - p[r])) / 4.0, 1e-15) << r;
 }
 
+// BCELoss is a primitive with its own derivative (chapter 3's README says why). Away from the
+// clamps it is the loss composed from chapter 1's operations, -(y log p + (1 - y) log(1 - p)) over
+// the mean, to rounding: the value, and the gradient backward() takes through either.
+TEST(Ch03BCELoss, EqualsTheLossComposedFromTheEnginesOperations) {
+  const std::vector<double> p = {0.2, 0.9, 0.6, 0.35, 1e-6, 1.0 - 1e-6, 0.5};
+  const std::vector<double> y = {0.0, 1.0, 1.0, 0.25, 1.0, 0.0, 0.5};
+  const LossAndGradient primitive = run(nn::BCELoss(), p, y);
+  Tape tape;
+  std::vector<Var> leaves;
+  Var sum = tape.variable(0.0);
+  for (std::size_t r = 0; r < p.size(); ++r) {
+    leaves.push_back(tape.variable(p[r]));
+    sum = sum - (y[r] * autodiff::log(leaves[r]) + (1.0 - y[r]) * autodiff::log(1.0 - leaves[r]));
+  }
+  const Var composed = sum / static_cast<double>(p.size());
+  composed.backward();
+  EXPECT_NEAR(primitive.loss, composed.value(), 1e-15 * composed.value());
+  for (std::size_t r = 0; r < p.size(); ++r)
+    EXPECT_NEAR(primitive.gradient[r], leaves[r].grad(), 1e-12 * std::fabs(leaves[r].grad())) << r;
+}
+
 TEST(Ch03BCELoss, OneNodePerEntryAndOneForTheMean) {
   Tape tape;
-  const Matrix<Var> p = nn::variables(tape, Matrix<double>{{0.2}, {0.9}, {0.6}});
+  const Matrix<Var> p = nn::leaves(tape, Matrix<double>{{0.2}, {0.9}, {0.6}});
   const std::size_t before = tape.size();
   (void)nn::BCELoss()(p, Matrix<double>{{0.0}, {1.0}, {1.0}});
   EXPECT_EQ(tape.size() - before, 3u + 1);
@@ -144,7 +165,7 @@ TEST(Ch03BCEWithLogitsLoss, ExactAtLogitsOfMagnitude1000) {
 
 TEST(Ch03BCELoss, RejectsWrongShapesAndValuesNamingThem) {
   Tape tape;
-  const Matrix<Var> p = nn::variables(tape, Matrix<double>{{0.5}, {0.5}, {0.5}, {0.5}});
+  const Matrix<Var> p = nn::leaves(tape, Matrix<double>{{0.5}, {0.5}, {0.5}, {0.5}});
   std::string message = invalid_argument_message([&] {
     nn::BCELoss()(p, Matrix<double>{{1}, {0}, {1}});
   });

@@ -43,7 +43,9 @@ TEST(Ch03Chapter, RejectsMalformedArguments) {
   EXPECT_EQ(usage_error({"--epochs", "5"}), "unknown flag '--epochs'");
   EXPECT_EQ(usage_error({"5"}), "unexpected argument '5'");
   EXPECT_EQ(usage_error({"--gate", "xnor"}),
-            "--gate: unknown gate 'xnor'; the gates are: and, or, nand, nor, xor");
+            "--gate: unknown gate 'xnor'; the gates are: and, or, nand, nor, xor, and3, or3, maj3");
+  // The chapter's neuron is Linear(2, 1): a three-input gate is refused, not a crash.
+  EXPECT_NE(usage_error({"--gate", "maj3"}).find("has three inputs"), std::string::npos);
 }
 
 }  // namespace

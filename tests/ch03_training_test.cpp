@@ -66,13 +66,13 @@ TEST(Ch03Training, AndAndOrOverSeedsZeroToNineClassifyEveryRowInPyTorchsRanges) 
       const nn::TruthTable table = nn::truth_table(e.gate);
       for (std::size_t r = 0; r < 4; ++r)
         EXPECT_EQ(std::nearbyint(t.predictions(r, 0)), table.targets(r, 0))
-            << nn::gate_label(e.gate) << " seed " << seed << " row " << r;
+            << nn::gate_name_upper(e.gate) << " seed " << seed << " row " << r;
       w.include(t.w1);
       w.include(t.w2);
       b.include(t.b);
       loss.include(t.final_loss);
     }
-    const char* name = nn::gate_label(e.gate);
+    const char* name = nn::gate_name_upper(e.gate);
     EXPECT_GE(w.low, e.w.low) << name;
     EXPECT_LE(w.high, e.w.high) << name;
     EXPECT_GE(b.low, e.b.low) << name;

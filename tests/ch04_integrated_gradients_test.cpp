@@ -11,6 +11,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "attribution/closed_form.hpp"
@@ -93,6 +94,29 @@ std::string describe(const reference::IntegratedGradientsEntry& e) {
 double sigmoid_slope(double z) {
   const double s = autodiff::sigmoid(z);
   return s * (1.0 - s);
+}
+
+// The gradient of the output with respect to the named activation, at its own value on `input`:
+// the integrand of integrated gradients at one point, as a batch of one row.
+std::vector<double> gradient_at(nn::Sequential& model, std::string_view layer,
+                                std::span<const double> input) {
+  const attribution::ModelRun run = attribution::run_model(model, layer, input);
+  nn::Matrix<double> values(1, run.activation.size());
+  for (std::size_t j = 0; j < run.activation.size(); ++j) values(0, j) = run.activation[j];
+  const nn::Matrix<double> gradients =
+      attribution::gradients_with_activation(model, layer, input, values);
+  return {gradients.row(0).begin(), gradients.row(0).end()};
+}
+
+// The gradient when the activation is replaced by `values`: gradients_with_activation on one row.
+std::vector<double> one_row_gradient(nn::Sequential& model, std::string_view layer,
+                                     std::span<const double> input,
+                                     std::span<const double> values) {
+  nn::Matrix<double> row(1, values.size());
+  for (std::size_t j = 0; j < values.size(); ++j) row(0, j) = values[j];
+  const nn::Matrix<double> gradients =
+      attribution::gradients_with_activation(model, layer, input, row);
+  return {gradients.row(0).begin(), gradients.row(0).end()};
 }
 
 // (x_i - x'_i) w_i sigmoid'(z) at the point alpha of the path: a one-node rule's attribution.
@@ -355,6 +379,12 @@ TEST(Ch04IntegratedGradients, LayerIntegratedGradients) {
       const IntegratedGradientsResult at_logit =
           layer_integrated_gradients(model, "layer_0.output", path.input, path.baseline);
       EXPECT_EQ(at_logit.layer, "layer_0.output") << where;
+      // Captum's LayerIntegratedGradients is integrated_gradients given the layer.
+      EXPECT_EQ(integrated_gradients(model, path.input, path.baseline, attribution::default_n_steps,
+                                     attribution::default_method, "layer_0.output")
+                    .attributions,
+                at_logit.attributions)
+          << where;
       ASSERT_EQ(at_logit.attributions.size(), 1u) << where;
       EXPECT_NEAR(at_logit.attributions[0], gap, 1e-12) << where;
       EXPECT_LT(std::fabs(at_logit.convergence_delta), 1e-12) << where;
@@ -373,17 +403,17 @@ TEST(Ch04IntegratedGradients, LayerIntegratedGradients) {
 
 // The integrand of integrated gradients at one point: w_i sigmoid'(z) at the input, and
 // sigmoid'(z) at the logit.
-TEST(Ch04IntegratedGradients, GradientAtMatchesTheNeuronsDerivative) {
+TEST(Ch04IntegratedGradients, GradientAtAnActivationMatchesTheNeuronsDerivative) {
   const reference::Model& model_data = reference::models[0];
   autodiff::Tape tape;
   nn::Sequential model = notebook_neuron(tape, model_data);
   const std::vector<double> input = {0.7, -0.3};
   const double z = model_data.bias + model_data.weights[0] * 0.7 - model_data.weights[1] * 0.3;
-  const std::vector<double> at_input = attribution::gradient_at(model, "layer_0.input", input);
+  const std::vector<double> at_input = gradient_at(model, "layer_0.input", input);
   ASSERT_EQ(at_input.size(), 2u);
   for (int i = 0; i < 2; ++i)
     EXPECT_NEAR(at_input[i], model_data.weights[i] * sigmoid_slope(z), 1e-15);
-  const std::vector<double> at_logit = attribution::gradient_at(model, "layer_0.output", input);
+  const std::vector<double> at_logit = gradient_at(model, "layer_0.output", input);
   ASSERT_EQ(at_logit.size(), 1u);
   EXPECT_NEAR(at_logit[0], sigmoid_slope(z), 1e-16);
 }
@@ -407,7 +437,7 @@ TEST(Ch04IntegratedGradients, BatchedGradientsAreTheOneRowGradientsToTheBit) {
     ASSERT_EQ(nn::shape_string(batched), nn::shape_string(points)) << layer;
     for (std::size_t k = 0; k < 5; ++k) {
       const std::span<const double> row = points.row(k), gradients = batched.row(k);
-      EXPECT_EQ(attribution::gradient_with_activation(model, layer, input, row),
+      EXPECT_EQ(one_row_gradient(model, layer, input, row),
                 std::vector<double>(gradients.begin(), gradients.end()))
           << layer << " row " << k;
     }
@@ -423,8 +453,7 @@ TEST(Ch04IntegratedGradients, BatchedGradientsAreTheOneRowGradientsToTheBit) {
   for (std::size_t k = 0; k < rule.alphas.size(); ++k) {
     for (std::size_t j = 0; j < 2; ++j)
       point[j] = baseline[j] + rule.alphas[k] * (input[j] - baseline[j]);
-    const std::vector<double> gradient =
-        attribution::gradient_with_activation(model, "layer_0.input", input, point);
+    const std::vector<double> gradient = one_row_gradient(model, "layer_0.input", input, point);
     for (std::size_t j = 0; j < 2; ++j) integral[j] += rule.weights[k] * gradient[j];
   }
   for (std::size_t j = 0; j < 2; ++j)
@@ -434,7 +463,9 @@ TEST(Ch04IntegratedGradients, BatchedGradientsAreTheOneRowGradientsToTheBit) {
     attribution::gradients_with_activation(model, "layer_1.output", input,
                                            nn::Matrix<double>(2, 2));
   });
-  EXPECT_NE(message.find("cannot take values of shape 2 x 2"), std::string::npos) << message;
+  EXPECT_NE(message.find("patch_activation: the source is 2 x 2 but the activation is 2 x 3"),
+            std::string::npos)
+      << message;
   EXPECT_NE(invalid_argument_message([&] {
               attribution::gradients_with_activation(model, "layer_0.input", input,
                                                      nn::Matrix<double>(0, 2));
@@ -484,7 +515,9 @@ TEST(Ch04IntegratedGradients, RejectsBadArgumentsWithClearMessages) {
       invalid_argument_message([&] { layer_integrated_gradients(model, "layer_2.output", x, x0); });
   EXPECT_NE(message.find("layer_2.output"), std::string::npos) << message;
   EXPECT_NE(message.find("layer_1.output"), std::string::npos) << message;
-  EXPECT_THROW(attribution::gradient_at(model, "layer_0", x), std::invalid_argument);
+  EXPECT_THROW(
+      attribution::gradients_with_activation(model, "layer_0", x, nn::Matrix<double>(1, 2)),
+      std::invalid_argument);
 
   EXPECT_EQ(tape.size(), tape_size) << "a rejected call left nodes on the tape";
 
@@ -497,7 +530,9 @@ TEST(Ch04IntegratedGradients, RejectsBadArgumentsWithClearMessages) {
   EXPECT_NE(message.find("one output number"), std::string::npos) << message;
   EXPECT_NE(message.find("1 x 2"), std::string::npos) << message;
   EXPECT_THROW(layer_integrated_gradients(wide, "layer_0.output", x, x0), std::invalid_argument);
-  EXPECT_THROW(attribution::gradient_at(wide, "layer_0.input", x), std::invalid_argument);
+  EXPECT_THROW(
+      attribution::gradients_with_activation(wide, "layer_0.input", x, nn::Matrix<double>(1, 2)),
+      std::invalid_argument);
   EXPECT_EQ(wide_tape.size(), wide_size);
 }
 
@@ -522,7 +557,7 @@ TEST(Ch04IntegratedGradients, LeavesTapeParametersAndTheirGradientsAsFound) {
   const std::vector<double> x = {1.0, 1.0}, x0 = {0.0, 0.0};
   integrated_gradients(model, x, x0, 300, Method::riemann_trapezoid);
   layer_integrated_gradients(model, "layer_0.output", x, x0);
-  attribution::gradient_at(model, "layer_0.input", x);
+  attribution::gradients_with_activation(model, "layer_0.input", x, nn::Matrix<double>(3, 2, 0.5));
 
   EXPECT_EQ(tape.size(), tape_size);
   for (std::size_t i = 0; i < parameters.size(); ++i)

@@ -12,11 +12,11 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "attribution/activation_patching.hpp"
 #include "attribution/integrated_gradients.hpp"
-#include "attribution/summaries.hpp"
 #include "autodiff/operations.hpp"
 #include "autodiff/tape.hpp"
 #include "nn/activations.hpp"
@@ -256,11 +256,11 @@ TEST(Ch05ActivationPatching, ScoresAreUndefinedOnlyWithoutAGap) {
   }
 }
 
-// Attribution patching estimates f(base with input i from source) - f(base) from the gradient at
-// base: grad_i(base) * (source_i - base_i). The reference's gradients block has exactly this as
-// grad_at_baseline_x_delta (gradient at the baseline times input - baseline), with the base as the
-// IG baseline and the source as the IG input.
-TEST(Ch05AttributionPatching, EqualsGradientAtBaseTimesDelta) {
+// Attribution patching estimates each difference f(base) - f(base with input i from source) from
+// the gradient at base: grad_i(base) * (base_i - source_i). The reference's gradients block has
+// minus this as grad_at_baseline_x_delta (gradient at the baseline times input - baseline), with
+// the base as the IG baseline and the source as the IG input.
+TEST(Ch05AttributionPatching, EqualsGradientAtBaseTimesBaseMinusSource) {
   for (const reference::Model& model_data : reference::models)
     for (const reference::Pair& pair : model_data.pairs) {
       autodiff::Tape tape;
@@ -276,17 +276,18 @@ TEST(Ch05AttributionPatching, EqualsGradientAtBaseTimesDelta) {
         const double* expected = pair.grad_at_baseline_x_delta[static_cast<int>(c.direction)];
         ASSERT_EQ(estimate.size(), 2u);
         for (int i = 0; i < 2; ++i)
-          EXPECT_NEAR(estimate[i], expected[i], 1e-12) << where(model_data, pair) << " " << i;
-        // It is integrated gradients from base to source with one left Riemann node.
+          EXPECT_NEAR(estimate[i], -expected[i], 1e-12) << where(model_data, pair) << " " << i;
+        // It is integrated gradients from source to base with one node, at base: the right rule.
         const attribution::IntegratedGradientsResult ig = attribution::integrated_gradients(
-            model, c.source, c.base, 1, attribution::Method::riemann_left);
+            model, c.base, c.source, 1, attribution::Method::riemann_right);
         for (int i = 0; i < 2; ++i) EXPECT_DOUBLE_EQ(estimate[i], ig.attributions[i]);
       }
     }
 }
 
 // On AND, clean [1, 1] from corrupt [0, 0], the gradient at [0, 0] sits in the sigmoid's flat
-// tail: the linear estimate recovers only 6.4 % of the true effect f(clean) - f(corrupt).
+// tail: the linear estimate recovers only 6.4 % of the true effect. Denoising's differences are
+// f(corrupt) - f(patched), so their estimates are shares of the gap f(corrupt) - f(clean).
 TEST(Ch05AttributionPatching, UnderestimatesTheAndEffectFromTheFlatTail) {
   const reference::Model& model_data = reference::models[0];
   const reference::Pair& pair = model_data.pairs[0];
@@ -294,16 +295,82 @@ TEST(Ch05AttributionPatching, UnderestimatesTheAndEffectFromTheFlatTail) {
   nn::Sequential model = notebook_neuron(tape, model_data);
   const std::vector<double> estimate =
       attribution::attribution_patching(model, "layer_0.input", corrupt_of(pair), clean_of(pair));
-  const double share = (estimate[0] + estimate[1]) / (pair.f_clean - pair.f_corrupt);
+  const double share = (estimate[0] + estimate[1]) / (pair.f_corrupt - pair.f_clean);
   EXPECT_GE(share, 0.05);
   EXPECT_LE(share, 0.08);
   std::printf("[ share    ] attribution patching recovers %.4f of AND's effect\n", share);
-  // At the logit the estimate is sigmoid'(z_corrupt) (z_clean - z_corrupt).
+  // At the logit the estimate is sigmoid'(z_corrupt) (z_corrupt - z_clean).
   const std::vector<double> at_logit =
       attribution::attribution_patching(model, "layer_0.output", corrupt_of(pair), clean_of(pair));
   const double s = autodiff::sigmoid(model_data.bias);
   ASSERT_EQ(at_logit.size(), 1u);
-  EXPECT_NEAR(at_logit[0], s * (1.0 - s) * (model_data.weights[0] + model_data.weights[1]), 1e-15);
+  EXPECT_NEAR(at_logit[0], -s * (1.0 - s) * (model_data.weights[0] + model_data.weights[1]), 1e-15);
+}
+
+// An estimate of a difference has that difference's sign. For the neuron f = sigmoid(w.x + b) it
+// must: patching input i moves the logit by w_i (source_i - base_i) and sigmoid is increasing, so
+// the difference has the sign of w_i (base_i - source_i), and so has the estimate
+// w_i sigmoid'(z) (base_i - source_i). Where input i is the same in both, both are zero.
+TEST(Ch05AttributionPatching, EstimatesHaveTheSignOfTheDifferences) {
+  int compared = 0;
+  for (const reference::Model& model_data : reference::models)
+    for (const reference::Pair& pair : model_data.pairs) {
+      autodiff::Tape tape;
+      nn::Sequential model = notebook_neuron(tape, model_data);
+      for (const auto& [base, source] : {std::pair{corrupt_of(pair), clean_of(pair)},
+                                         std::pair{clean_of(pair), corrupt_of(pair)}}) {
+        const std::vector<double> estimate =
+            attribution::attribution_patching(model, "layer_0.input", base, source);
+        const PatchingResult actual = activation_patching(model, "layer_0.input", base, source);
+        ASSERT_EQ(estimate.size(), actual.differences.size());
+        for (std::size_t i = 0; i < estimate.size(); ++i) {
+          const std::string at = where(model_data, pair) + " base [" + std::to_string(base[0]) +
+                                 ", " + std::to_string(base[1]) + "] input " + std::to_string(i);
+          if (base[i] == source[i]) {
+            EXPECT_EQ(estimate[i], 0.0) << at;
+            EXPECT_EQ(actual.differences[i], 0.0) << at;
+            continue;
+          }
+          EXPECT_NE(actual.differences[i], 0.0) << at;
+          EXPECT_EQ(std::signbit(estimate[i]), std::signbit(actual.differences[i])) << at;
+          ++compared;
+        }
+      }
+    }
+  EXPECT_GT(compared, 0);
+}
+
+// For a small patch the first-order estimate is the difference itself, up to the second-order
+// term: patching input i by d = source_i - base_i, difference = -f'(base) d - f''(t) d^2 / 2 for
+// some t between, and estimate = -f'(base) d. Here f'' = w_i^2 sigmoid''(z) and |sigmoid''| <=
+// 1 / (6 sqrt(3)) = 0.0962, so |estimate - difference| <= w_i^2 0.0962 d^2 / 2 (plus rounding
+// of the difference, 1e-16 against outputs near 1). The bound is met at every size, the estimate
+// is within a share d of the difference (half that, here), and the error falls four-fold each time
+// d halves.
+TEST(Ch05AttributionPatching, ForASmallPatchTheEstimateIsTheDifference) {
+  const std::vector<double> weights = {3.0482, -3.0556};
+  autodiff::Tape tape;
+  nn::Sequential model = neuron(tape, weights, 0.4);
+  const std::vector<double> base = {0.3, 0.2};
+  const double largest_curvature = 1.0 / (6.0 * std::sqrt(3.0));
+  std::vector<double> previous_error(2, 0.0);
+  for (double d : {1e-2, 5e-3, 2.5e-3}) {
+    const std::vector<double> source = {base[0] + d, base[1] - d};
+    const std::vector<double> estimate =
+        attribution::attribution_patching(model, "layer_0.input", base, source);
+    const PatchingResult actual = activation_patching(model, "layer_0.input", base, source);
+    for (std::size_t i = 0; i < 2; ++i) {
+      const double error = std::fabs(estimate[i] - actual.differences[i]);
+      const double bound = weights[i] * weights[i] * largest_curvature * d * d / 2.0 + 1e-15;
+      EXPECT_LE(error, bound) << "d = " << d << " input " << i;
+      EXPECT_LT(error, d * std::fabs(actual.differences[i])) << "d = " << d << " input " << i;
+      EXPECT_EQ(std::signbit(estimate[i]), std::signbit(actual.differences[i])) << d << " " << i;
+      if (previous_error[i] > 0.0) {
+        EXPECT_NEAR(previous_error[i] / error, 4.0, 0.1) << "d = " << d << " input " << i;
+      }
+      previous_error[i] = error;
+    }
+  }
 }
 
 // The logit is one number that carries everything the output depends on: patching it patches the
@@ -409,6 +476,46 @@ TEST(Ch05Summaries, Asymmetry) {
     EXPECT_FALSE(asymmetry[0].has_value());
     EXPECT_FALSE(asymmetry[1].has_value());
   }
+}
+
+// Patching is one code path for a component and for a set of them. Patching every component at
+// once makes the patched run the source run, so its difference is the whole gap f(base) - f(source)
+// and its score is exactly 1, both ways; a set of one is single-component patching, to the bit.
+TEST(Ch05ActivationPatching, EverySetOfComponentsScoresOneAndASetOfOneIsOneComponent) {
+  const std::vector<attribution::ComponentSet> sets = {{0}, {1}, {0, 1}};
+  for (const reference::Model& model_data : reference::models)
+    for (const reference::Pair& pair : model_data.pairs) {
+      autodiff::Tape tape;
+      nn::Sequential model = notebook_neuron(tape, model_data);
+      const TwoWayPatching alone =
+          patch_both_directions(model, "layer_0.input", clean_of(pair), corrupt_of(pair));
+      const TwoWayPatching together =
+          patch_both_directions(model, "layer_0.input", clean_of(pair), corrupt_of(pair), sets);
+      const std::string at = where(model_data, pair);
+      EXPECT_EQ(alone.denoising.sets, (std::vector<attribution::ComponentSet>{{0}, {1}})) << at;
+      for (const auto& [one, all] : {std::pair{&alone.denoising, &together.denoising},
+                                     std::pair{&alone.noising, &together.noising}}) {
+        EXPECT_EQ(all->sets, sets) << at;
+        ASSERT_EQ(all->differences.size(), 3u) << at;
+        ASSERT_TRUE(one->scores && all->scores) << at;
+        for (std::size_t i = 0; i < 2; ++i) {
+          EXPECT_EQ(all->differences[i], one->differences[i]) << at << " set {" << i << "}";
+          EXPECT_EQ((*all->scores)[i], (*one->scores)[i]) << at << " set {" << i << "}";
+        }
+        EXPECT_EQ(all->differences[2], all->f_base - all->f_source) << at;
+        EXPECT_EQ((*all->scores)[2], 1.0) << at;
+      }
+      EXPECT_NEAR(together.f_clean(), pair.f_clean, 1e-15) << at;
+      EXPECT_NEAR(together.f_corrupt(), pair.f_corrupt, 1e-15) << at;
+    }
+  // Named by activation_patching, with the component and the width.
+  autodiff::Tape tape;
+  nn::Sequential model = notebook_neuron(tape, reference::models[0]);
+  const std::vector<attribution::ComponentSet> out_of_range = {{0, 2}};
+  EXPECT_EQ(invalid_argument_message([&] {
+              activation_patching(model, "layer_0.input", one_one, zero_zero, out_of_range);
+            }),
+            "component 2 of layer_0.input, which has 2 components");
 }
 
 TEST(Ch05ActivationPatching, RejectsBadArgumentsAndLeavesTheTapeAsFound) {

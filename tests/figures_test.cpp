@@ -79,13 +79,15 @@ TEST(Figures, IndexShowsEveryFigureWithItsCaption) {
 TEST(Figures, GateBarsShowTheExperimentsScores) {
   // The AND chart's bars against run_experiment's numbers: each bar is its value times the
   // pixels per unit of the axis.
-  const attribution::ExperimentResult result = attribution::run_experiment(nn::Gate::and_gate, 0);
+  const attribution::Experiment result = attribution::run_experiment(nn::Gate::and_gate, 0);
   const std::string svg = drawn()[2].second;
   ASSERT_EQ(drawn()[2].first.file, "ch06-and.svg");
-  const std::vector<double> values = {result.ig_shares[0],
+  ASSERT_TRUE(result.ig_shares && result.patching.denoising.scores &&
+              result.patching.noising.scores);
+  const std::vector<double> values = {(*result.ig_shares)[0],
                                       (*result.patching.denoising.scores)[0],
                                       (*result.patching.noising.scores)[0],
-                                      result.ig_shares[1],
+                                      (*result.ig_shares)[1],
                                       (*result.patching.denoising.scores)[1],
                                       (*result.patching.noising.scores)[1]};
   // The bars are the rectangles of the series' colours, in drawing order (category by category).

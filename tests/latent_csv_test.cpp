@@ -1,7 +1,8 @@
-// `latent ig|patch|train --csv`: a header row, one row per input or epoch, numbers that read back
-// as the very doubles the library computed; and --csv with --json refused as bad input.
+// `latent ig|patch|train --csv`: a header row, then one row per input or epoch, every number the
+// shortest text that reads back as the very double the library computed; an undefined share is an
+// empty cell; and --csv with --json is refused as bad input.
+#include <cstdint>
 #include <cstdlib>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,9 +10,9 @@
 #include "attribution/activation_patching.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
-#include "latent/command.hpp"
 #include "nn/gates.hpp"
 #include "nn/hooks.hpp"
+#include "nn/network.hpp"
 #include "tests/latent_test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -48,94 +49,150 @@ std::vector<std::vector<std::string>> rows_of(const std::string& text) {
 }
 
 // A cell read back as a double; the whole cell must be the number.
-double number(const std::string& cell) {
+double number_in(const std::string& cell) {
   char* end = nullptr;
   const double value = std::strtod(cell.c_str(), &end);
   EXPECT_TRUE(!cell.empty() && *end == '\0') << "'" << cell << "' is not a number";
   return value;
 }
 
-TEST(LatentCsv, IgIsOneRowPerInput) {
-  const Outcome run =
-      latent_run(with_neuron("ig", {"--input", "1,1", "--baseline", "0,0", "--csv"}));
-  ASSERT_EQ(run.status, 0) << run.err;
+// What a successful --csv run printed, as rows.
+std::vector<std::vector<std::string>> csv_of(const Outcome& run) {
+  EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.err, "");
-  const auto rows = rows_of(run.out);
-  ASSERT_EQ(rows.size(), 3u) << run.out;
+  return rows_of(run.out);
+}
+
+attribution::IntegratedGradientsResult library_ig(const std::vector<double>& weights, double bias,
+                                                  const std::vector<double>& input,
+                                                  const std::vector<double>& baseline) {
+  autodiff::Tape tape;
+  nn::Sequential model = nn::neuron(tape, weights, bias);
+  return attribution::integrated_gradients(model, input, baseline);
+}
+
+TEST(LatentCsv, IgIsOneRowPerInputOfTheLibrarysDoubles) {
+  const auto rows =
+      csv_of(latent_run(with_neuron("ig", {"--input", "1,1", "--baseline", "0,0", "--csv"})));
+  ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0],
             (std::vector<std::string>{"component", "input", "baseline", "attribution", "share"}));
-  autodiff::Tape tape;
-  nn::Sequential model = attribution::neuron(tape, and_weights, and_bias);
-  const auto ig = attribution::integrated_gradients(model, clean, corrupt);
+  const auto ig = library_ig(and_weights, and_bias, clean, corrupt);
   for (std::size_t i = 0; i < 2; ++i) {
     const auto& row = rows[i + 1];
     ASSERT_EQ(row.size(), 5u);
     EXPECT_EQ(row[0], "x" + std::to_string(i + 1));
-    EXPECT_EQ(number(row[1]), 1.0);
-    EXPECT_EQ(number(row[2]), 0.0);
+    EXPECT_EQ(number_in(row[1]), 1.0);
+    EXPECT_EQ(number_in(row[2]), 0.0);
     // Read back, the very double the library computed, and the notebook's number.
-    EXPECT_EQ(number(row[3]), ig.attributions[i]);
-    EXPECT_NEAR(number(row[3]), reference_ig[i], reference_tolerance);
-    EXPECT_EQ(number(row[4]), ig.attributions[i] / (ig.f_input - ig.f_baseline));
+    EXPECT_EQ(number_in(row[3]), ig.attributions[i]);
+    EXPECT_NEAR(number_in(row[3]), reference_ig[i], reference_tolerance);
+    EXPECT_EQ(number_in(row[4]), ig.attributions[i] / (ig.f_input - ig.f_baseline));
   }
   // The shares add up to 1 (completeness).
-  EXPECT_NEAR(number(rows[1][4]) + number(rows[2][4]), 1.0, 1e-12);
+  EXPECT_NEAR(number_in(rows[1][4]) + number_in(rows[2][4]), 1.0, 1e-12);
 }
 
-TEST(LatentCsv, IgWithoutAnEffectLeavesTheShareEmpty) {
-  const Outcome run =
-      latent_run(with_neuron("ig", {"--input", "1,1", "--baseline", "1,1", "--csv"}));
-  ASSERT_EQ(run.status, 0) << run.err;
-  const auto rows = rows_of(run.out);
-  ASSERT_EQ(rows.size(), 3u) << run.out;
-  EXPECT_EQ(rows[1], (std::vector<std::string>{"x1", "1", "1", "0", ""}));
+// Inputs and baselines as given, read back as the same doubles, one row per weight.
+TEST(LatentCsv, IgEchoesTheInputsExactly) {
+  const std::vector<double> weights = {0.5, -2, 1.25}, input = {0.1, 1.0 / 3.0, -7e-5},
+                            baseline = {-0.2, 0, 1e10};
+  const std::vector<std::string> words = {
+      "ig",      "--weights",   list17(weights), "--bias",         "0.3",
+      "--input", list17(input), "--baseline",    list17(baseline), "--csv"};
+  const auto rows = csv_of(run_strings(words));
+  ASSERT_EQ(rows.size(), 4u);
+  const auto ig = library_ig(weights, 0.3, input, baseline);
+  for (std::size_t i = 0; i < 3; ++i) {
+    ASSERT_EQ(rows[i + 1].size(), 5u);
+    EXPECT_EQ(number_in(rows[i + 1][1]), input[i]);
+    EXPECT_EQ(number_in(rows[i + 1][2]), baseline[i]);
+    EXPECT_EQ(number_in(rows[i + 1][3]), ig.attributions[i]);
+  }
+}
+
+// f(x) = f(x') for w = [1, 1], b = 0 between [1, 0] and [0, 1]: the attributions are there (and
+// cancel), the shares are empty cells.
+TEST(LatentCsv, AnUndefinedShareIsAnEmptyCell) {
+  const auto rows = csv_of(latent_run(
+      {"ig", "--weights", "1,1", "--bias", "0", "--input", "1,0", "--baseline", "0,1", "--csv"}));
+  ASSERT_EQ(rows.size(), 3u);
+  const auto ig = library_ig({1, 1}, 0, {1, 0}, {0, 1});
+  ASSERT_EQ(ig.f_input, ig.f_baseline);
+  for (std::size_t i = 0; i < 2; ++i) {
+    ASSERT_EQ(rows[i + 1].size(), 5u);
+    EXPECT_EQ(number_in(rows[i + 1][3]), ig.attributions[i]);
+    EXPECT_NE(ig.attributions[i], 0.0);
+    EXPECT_EQ(rows[i + 1][4], "");
+  }
 }
 
 TEST(LatentCsv, PatchIsOneRowPerInputWithBothDirections) {
-  const Outcome run =
-      latent_run(with_neuron("patch", {"--clean", "1,1", "--corrupt", "0,0", "--csv"}));
-  ASSERT_EQ(run.status, 0) << run.err;
-  const auto rows = rows_of(run.out);
-  ASSERT_EQ(rows.size(), 3u) << run.out;
+  const auto rows =
+      csv_of(latent_run(with_neuron("patch", {"--clean", "1,1", "--corrupt", "0,0", "--csv"})));
+  ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0],
             (std::vector<std::string>{"component", "clean", "corrupt", "denoising", "noising",
                                       "denoising_difference", "noising_difference"}));
   autodiff::Tape tape;
-  nn::Sequential model = attribution::neuron(tape, and_weights, and_bias);
+  nn::Sequential model = nn::neuron(tape, and_weights, and_bias);
   const attribution::TwoWayPatching patching =
-      attribution::patch_both_directions(model, nn::layer_input_name(0), clean, corrupt);
+      attribution::patch_both_directions(model, nn::model_input, clean, corrupt);
   for (std::size_t i = 0; i < 2; ++i) {
     const auto& row = rows[i + 1];
     ASSERT_EQ(row.size(), 7u);
     EXPECT_EQ(row[0], "x" + std::to_string(i + 1));
-    EXPECT_EQ(number(row[3]), (*patching.denoising.scores)[i]);
-    EXPECT_EQ(number(row[4]), (*patching.noising.scores)[i]);
-    EXPECT_NEAR(number(row[3]), reference_denoising[i], reference_tolerance);
-    EXPECT_NEAR(number(row[4]), reference_noising[i], reference_tolerance);
-    EXPECT_EQ(number(row[5]), patching.denoising.differences[i]);
-    EXPECT_EQ(number(row[6]), patching.noising.differences[i]);
+    EXPECT_EQ(number_in(row[1]), 1.0);
+    EXPECT_EQ(number_in(row[2]), 0.0);
+    EXPECT_EQ(number_in(row[3]), (*patching.denoising.scores)[i]);
+    EXPECT_EQ(number_in(row[4]), (*patching.noising.scores)[i]);
+    EXPECT_NEAR(number_in(row[3]), reference_denoising[i], reference_tolerance);
+    EXPECT_NEAR(number_in(row[4]), reference_noising[i], reference_tolerance);
+    EXPECT_EQ(number_in(row[5]), patching.denoising.differences[i]);
+    EXPECT_EQ(number_in(row[6]), patching.noising.differences[i]);
   }
+  // Chapter 5's identity: denoising x1 and noising x2 run the same input.
+  EXPECT_NEAR(number_in(rows[1][3]) + number_in(rows[2][4]), 1.0, 1e-12);
 }
 
 TEST(LatentCsv, TrainIsOneRowPerEpoch) {
-  const Outcome run = latent_run(
-      {"train", "--gate", "or", "--seed", "7", "--epochs", "25", "--lr", "0.5", "--csv"});
-  ASSERT_EQ(run.status, 0) << run.err;
-  const auto rows = rows_of(run.out);
-  const attribution::TrainedNeuron trained =
-      attribution::train_neuron(nn::Gate::or_gate, 7, 25, 0.5);
-  ASSERT_EQ(rows.size(), 26u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"epoch", "loss"}));
-  for (std::size_t epoch = 0; epoch < 25; ++epoch) {
-    ASSERT_EQ(rows[epoch + 1].size(), 2u);
-    EXPECT_EQ(rows[epoch + 1][0], std::to_string(epoch));
-    EXPECT_EQ(number(rows[epoch + 1][1]), trained.losses[epoch]) << epoch;
+  const struct {
+    std::vector<std::string> words;
+    nn::Gate gate;
+    std::uint64_t seed;
+    std::size_t hidden;
+    int epochs;
+    double lr;
+  } cases[] = {
+      {{"train", "--gate", "or", "--seed", "7", "--epochs", "25", "--lr", "0.5", "--csv"},
+       nn::Gate::or_gate,
+       7,
+       0,
+       25,
+       0.5},
+      {{"train", "--gate", "xor", "--hidden", "2", "--seed", "8", "--csv"},
+       nn::Gate::xor_gate,
+       8,
+       2,
+       2000,
+       0.5},
+  };
+  for (const auto& c : cases) {
+    const auto rows = csv_of(run_strings(c.words));
+    nn::TrainingOptions options;
+    options.epochs = c.epochs;
+    options.lr = c.lr;
+    const attribution::TrainedNetwork network =
+        attribution::train_network(c.gate, c.seed, c.hidden, options);
+    const std::vector<double>& losses = network.training->losses;
+    ASSERT_EQ(rows.size(), static_cast<std::size_t>(c.epochs) + 1) << line_of(c.words);
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"epoch", "loss"}));
+    for (std::size_t epoch = 0; epoch < losses.size(); ++epoch) {
+      ASSERT_EQ(rows[epoch + 1].size(), 2u);
+      EXPECT_EQ(rows[epoch + 1][0], std::to_string(epoch));
+      EXPECT_EQ(number_in(rows[epoch + 1][1]), losses[epoch]) << epoch;
+    }
   }
-  // The default run: 1000 epochs, the loss falling from the first to the last.
-  const auto defaults = rows_of(latent_run({"train", "--gate", "and", "--csv"}).out);
-  ASSERT_EQ(defaults.size(), 1001u);
-  EXPECT_EQ(defaults.back()[0], "999");
-  EXPECT_LT(number(defaults.back()[1]), number(defaults[1][1]));
 }
 
 TEST(LatentCsv, CsvWithJsonIsBadInput) {
@@ -145,24 +202,12 @@ TEST(LatentCsv, CsvWithJsonIsBadInput) {
       {"train", "--gate", "and", "--csv", "--json"}};
   for (const auto& words : cases) {
     const Outcome run = latent_run(words);
-    EXPECT_EQ(run.status, 2) << words.front();
-    EXPECT_EQ(run.out, "") << words.front();
-    EXPECT_EQ(run.err, "latent: --json and --csv exclude each other: choose one\n")
-        << words.front();
+    expect_refused(run, "--json", std::string(words.front()));
+    EXPECT_NE(run.err.find("--csv"), std::string::npos) << run.err;
   }
   // The experiment is a report of several tables: it has no CSV form.
-  const Outcome experiment = latent_run({"experiment", "--gate", "and", "--csv"});
-  EXPECT_EQ(experiment.status, 2);
-  EXPECT_NE(experiment.err.find("unknown flag '--csv'"), std::string::npos) << experiment.err;
-}
-
-TEST(LatentCsv, HelpMentionsCsv) {
-  for (const char* command : {"train", "ig", "patch"}) {
-    const Outcome run = latent_run({command, "--help"});
-    EXPECT_NE(run.out.find("[--json | --csv]"), std::string::npos) << command;
-    EXPECT_NE(run.out.find("  --csv "), std::string::npos) << command;
-  }
-  EXPECT_NE(latent_run({"--help"}).out.find("--csv"), std::string::npos);
+  expect_refused(latent_run({"experiment", "--gate", "and", "--csv"}), "unknown flag '--csv'",
+                 "experiment --csv");
 }
 
 }  // namespace

@@ -14,7 +14,13 @@
 #include <string>
 
 #include "autodiff/autodiff.hpp"
-#include "nn/nn.hpp"
+#include "nn/activations.hpp"
+#include "nn/gates.hpp"
+#include "nn/hooks.hpp"
+#include "nn/linear.hpp"
+#include "nn/matrix.hpp"
+#include "nn/random.hpp"
+#include "nn/sequential.hpp"
 
 using autodiff::Var;
 using nn::Matrix;
@@ -26,7 +32,7 @@ constexpr std::uint64_t seed = 0;
 void print_parameters(const nn::Sequential& model) {
   for (const nn::NamedParameter& parameter : model.named_parameters())
     std::printf("%s: %s\n", parameter.name.c_str(),
-                nn::to_string(nn::values(parameter.value).flat()).c_str());
+                nn::to_string(nn::detach(parameter.value).flat()).c_str());
 }
 
 // The notebook printed `output {'layer_0': ..., 'layer_1': ...}`: its keys were the outputs of
@@ -66,8 +72,8 @@ int main(int argc, char** argv) {
 
   // ---- one forward pass over the whole truth table ----------------------------------------------
   const nn::TruthTable table = nn::truth_table(nn::Gate::and_gate);
-  const Matrix<Var> x = nn::variables(tape, table.inputs);  // leaves: we want d(output)/d(input)
-  const Matrix<Var> y = model.forward(x);                   // a copy: the model reuses its buffer
+  const Matrix<Var> x = nn::leaves(tape, table.inputs);  // leaves: we want d(output)/d(input)
+  const Matrix<Var> y = model.forward(x);                // a copy: the model reuses its buffer
 
   std::printf("\nOne forward pass over the four rows of the truth table (a 4 x 2 batch):\n");
   const nn::Sequential::CachedRun table_run = model.run_with_cache(table.inputs);
@@ -107,7 +113,7 @@ int main(int argc, char** argv) {
 
   // ---- a hook ----------------------------------------------------------------------------------
   // Replace input neuron 0 of the [[1, 1]] run with its value in the [[0, 0]] run.
-  const Matrix<double> patched = nn::values(model.run_with_hooks(
+  const Matrix<double> patched = nn::detach(model.run_with_hooks(
       clean, {{"layer_0.input", nn::patch_neuron(0, corrupt_run.cache["layer_0.input"])}}));
   std::printf("\nA hook on layer_0.input replacing neuron 0 of [[1, 1]] by its [[0, 0]] value:\n");
   std::printf("patched output %.4f; the network on [[0, 1]] gives %.4f\n", patched(0, 0),

@@ -28,11 +28,11 @@ constexpr int report_every = 100;
 void print_parameters(const nn::Sequential& model) {
   for (const nn::NamedParameter& parameter : model.named_parameters())
     std::printf("%s: %s\n", parameter.name.c_str(),
-                nn::to_string(nn::values(parameter.value).flat()).c_str());
+                nn::to_string(nn::detach(parameter.value).flat()).c_str());
 }
 
 void train_gate(nn::Gate gate, std::uint64_t seed) {
-  std::printf("== %s ==\n", nn::gate_label(gate));
+  std::printf("== %s ==\n", nn::gate_name_upper(gate));
   // A fresh generator per gate: each gate's run depends on the seed alone, not on which gates
   // ran before it.
   nn::Generator generator(seed);

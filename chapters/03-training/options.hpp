@@ -69,6 +69,10 @@ inline Options parse_options(std::span<const std::string_view> words) {
       } catch (const std::invalid_argument& error) {
         throw UsageError(std::string("--gate: ") + error.what());
       }
+      if (nn::input_count(*options.gate) != 2)
+        throw UsageError("--gate: " + std::string(value) +
+                         " has three inputs; this chapter's neuron has two (chapter 8 trains the "
+                         "three-input gates)");
     }
   }
   return options;

@@ -13,9 +13,10 @@
 #include <vector>
 
 #include "attribution/closed_form.hpp"
-#include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/quadrature.hpp"
+#include "nn/gates.hpp"
+#include "nn/network.hpp"
 
 using attribution::Method;
 
@@ -53,9 +54,9 @@ void print_pair(const char* label, const std::vector<double>& values) {
 
 int main() {
   autodiff::Tape tape;
-  nn::Sequential model = attribution::neuron(tape, and_weights, and_bias);
-  const std::vector<double>& clean = attribution::clean_input;
-  const std::vector<double>& corrupt = attribution::corrupt_input;
+  nn::Sequential model = nn::neuron(tape, and_weights, and_bias);
+  const std::vector<double>& clean = nn::notebook_clean_input;
+  const std::vector<double>& corrupt = nn::notebook_corrupt_input;
 
   std::printf("Chapter 4: integrated gradients\n\n");
   std::printf("The notebook's AND neuron, w = [%.4f, %.4f], b = %.4f.\n", and_weights[0],

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "attribution/activation_patching.hpp"
-#include "attribution/experiment.hpp"
 #include "nn/gates.hpp"
+#include "nn/network.hpp"
 
 namespace {
 
@@ -47,16 +47,16 @@ void print_direction(const char* title, const attribution::PatchingResult& resul
 
 void patch_neuron(const NotebookNeuron& neuron) {
   autodiff::Tape tape;
-  nn::Sequential model = attribution::neuron(tape, neuron.weights, neuron.bias);
-  const auto& clean = attribution::clean_input;
-  const auto& corrupt = attribution::corrupt_input;
+  nn::Sequential model = nn::neuron(tape, neuron.weights, neuron.bias);
+  const auto& clean = nn::notebook_clean_input;
+  const auto& corrupt = nn::notebook_corrupt_input;
   const attribution::TwoWayPatching both =
       attribution::patch_both_directions(model, layer, clean, corrupt);
 
   std::printf("== %s neuron, w = [%.4f, %.4f], b = %.4f ==\n", neuron.name, neuron.weights[0],
               neuron.weights[1], neuron.bias);
-  std::printf("f(clean [1, 1]) = %.6f, f(corrupt [0, 0]) = %.6f\n", both.noising.f_base,
-              both.denoising.f_base);
+  std::printf("f(clean [1, 1]) = %.6f, f(corrupt [0, 0]) = %.6f\n", both.f_clean(),
+              both.f_corrupt());
   print_direction("Denoising, clean -> corrupt (base = corrupt, one input from clean):",
                   both.denoising, corrupt, clean);
   print_direction("Noising, corrupt -> clean (base = clean, one input from corrupt):", both.noising,
@@ -70,16 +70,17 @@ void patch_neuron(const NotebookNeuron& neuron) {
 void attribution_patching_at(const NotebookNeuron& neuron, const char* where,
                              const std::vector<double>& base, const std::vector<double>& source) {
   autodiff::Tape tape;
-  nn::Sequential model = attribution::neuron(tape, neuron.weights, neuron.bias);
+  nn::Sequential model = nn::neuron(tape, neuron.weights, neuron.bias);
   const auto estimate = attribution::attribution_patching(model, layer, base, source);
   const auto actual = attribution::activation_patching(model, layer, base, source);
   const double effect = actual.f_source - actual.f_base;
   std::printf("%s %s, from %s towards %s:\n", neuron.name, where, row_string(base).c_str(),
               row_string(source).c_str());
   std::printf("  %-6s %12s %12s\n", "input", "estimate", "actual");
+  // Both are printed as the change the patch makes, f(patched) - f(base): minus the difference.
   for (std::size_t i = 0; i < estimate.size(); ++i)
-    std::printf("  x%-5zu %+12.6f %+12.6f\n", i + 1, estimate[i], -actual.differences[i]);
-  const double estimated_effect = estimate[0] + estimate[1];
+    std::printf("  x%-5zu %+12.6f %+12.6f\n", i + 1, -estimate[i], -actual.differences[i]);
+  const double estimated_effect = -(estimate[0] + estimate[1]);
   std::printf(
       "  sum of estimates %+.6f against the whole effect f(source) - f(base) = %+.6f: %.1f%%\n",
       estimated_effect, effect, 100.0 * estimated_effect / effect);
@@ -97,9 +98,9 @@ int main() {
 
   std::printf("Attribution patching: the change each patch makes, estimated as\n");
   std::printf("gradient at the base run x (source - base), against the change itself:\n");
-  attribution_patching_at(and_neuron, "denoising", attribution::corrupt_input,
-                          attribution::clean_input);
-  attribution_patching_at(and_neuron, "noising", attribution::clean_input,
-                          attribution::corrupt_input);
+  attribution_patching_at(and_neuron, "denoising", nn::notebook_corrupt_input,
+                          nn::notebook_clean_input);
+  attribution_patching_at(and_neuron, "noising", nn::notebook_clean_input,
+                          nn::notebook_corrupt_input);
   return 0;
 }

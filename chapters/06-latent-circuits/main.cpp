@@ -19,17 +19,19 @@ namespace {
 constexpr std::uint64_t seed = 0;  // chapter 3's default
 const std::vector<nn::Gate> gates = {nn::Gate::and_gate, nn::Gate::or_gate};
 
-void print_experiment(const attribution::ExperimentResult& result) {
-  const attribution::TrainedNeuron& trained = result.train;
+void print_experiment(const attribution::Experiment& result) {
+  const attribution::TrainedNetwork& trained = result.network;
+  const std::vector<double>& w = trained.parameters.at("model.0.weight");
   std::printf("== %s, seed %llu: w = [%.4f, %.4f], b = %.4f, final loss %.4f ==\n",
-              nn::gate_label(trained.gate), static_cast<unsigned long long>(trained.seed),
-              trained.weights[0], trained.weights[1], trained.bias, trained.losses.back());
+              nn::gate_name_upper(trained.gate),
+              static_cast<unsigned long long>(trained.training->seed), w[0], w[1],
+              trained.parameters.at("model.0.bias")[0], trained.training->losses.back());
   std::printf("f(clean [1, 1]) = %.6f, f(corrupt [0, 0]) = %.6f\n", result.ig.f_input,
               result.ig.f_baseline);
   std::printf("%-6s %10s %10s %12s %12s\n", "input", "IG", "IG share", "denoising", "noising");
   for (std::size_t i = 0; i < result.ig.attributions.size(); ++i)
     std::printf("x%-5zu %10.6f %10.4f %12.4f %12.4f\n", i + 1, result.ig.attributions[i],
-                result.ig_shares[i], (*result.patching.denoising.scores)[i],
+                (*result.ig_shares)[i], (*result.patching.denoising.scores)[i],
                 (*result.patching.noising.scores)[i]);
   for (const attribution::Verdict& verdict : result.verdicts)
     std::printf("  [%s] %s\n", verdict.holds ? "holds " : "FAILS ", verdict.claim.c_str());
@@ -57,7 +59,7 @@ int main() {
 
   bool all_hold = true;
   for (nn::Gate gate : gates) {
-    const attribution::ExperimentResult result = attribution::run_experiment(gate, seed);
+    const attribution::Experiment result = attribution::run_experiment(gate, seed);
     print_experiment(result);
     all_hold = all_hold && result.all_hold();
   }
@@ -69,16 +71,16 @@ int main() {
     Range share, denoising, noising;
     int holding = 0;
     for (std::uint64_t s = 0; s < 10; ++s) {
-      const attribution::ExperimentResult result = attribution::run_experiment(gate, s);
-      for (std::size_t i = 0; i < result.ig_shares.size(); ++i) {
-        share.add(result.ig_shares[i]);
+      const attribution::Experiment result = attribution::run_experiment(gate, s);
+      for (std::size_t i = 0; i < result.ig_shares->size(); ++i) {
+        share.add((*result.ig_shares)[i]);
         denoising.add((*result.patching.denoising.scores)[i]);
         noising.add((*result.patching.noising.scores)[i]);
       }
       holding += result.all_hold() ? 1 : 0;
     }
     std::printf("%-5s %.4f - %.4f   %.4f - %.4f   %.4f - %.4f   %d of 10 seeds\n",
-                nn::gate_label(gate), share.low, share.high, denoising.low, denoising.high,
+                nn::gate_name_upper(gate), share.low, share.high, denoising.low, denoising.high,
                 noising.low, noising.high, holding);
     all_hold = all_hold && holding == 10;
   }

@@ -16,8 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "attribution/hidden_layer.hpp"
+#include "attribution/activation_patching.hpp"
+#include "attribution/experiment.hpp"
 #include "nn/gates.hpp"
+#include "nn/network.hpp"
 
 namespace {
 
@@ -55,7 +57,7 @@ std::string failure_reason(const attribution::TrainedNetwork& t, int dead_at_sta
 // Neurons that are zero on every truth-table row before any training step.
 int dead_at_start(nn::Gate gate, std::uint64_t seed, std::size_t width) {
   // One step with a learning rate too small to move any parameter: the initial network.
-  return attribution::train_network(gate, seed, width, 1, 1e-300).dead_count();
+  return attribution::train_network(gate, seed, width, {.epochs = 1, .lr = 1e-300}).dead_count();
 }
 
 struct Training {
@@ -74,8 +76,8 @@ Training train_all(nn::Gate gate, std::size_t width) {
   return training;
 }
 
-std::string pattern_of(const attribution::HiddenLayerExperiment& e, std::size_t j) {
-  if (e.train.dead[j]) return "dead (0 on every row)";
+std::string pattern_of(const attribution::Experiment& e, std::size_t j) {
+  if (e.network.dead[j]) return "dead (0 on every row)";
   if (e.silent_on_pair[j]) return "silent on the pair";
   // A large negative share or score counts too: the neuron pushes the other way.
   const bool ig = std::fabs((*e.ig_shares)[j]) >= finds;
@@ -93,34 +95,46 @@ const std::vector<std::string> pattern_names = {
     "all three find it", "denoising misses it",   "noising misses it",  "only IG finds it",
     "none finds it",     "dead (0 on every row)", "silent on the pair", "other"};
 
+// Every hidden neuron patched at once, in both directions: the patched run is the other run.
+attribution::TwoWayPatching all_at_once(const attribution::Experiment& e) {
+  autodiff::Tape tape;
+  nn::Sequential model =
+      nn::network(tape, nn::input_count(e.network.gate), e.network.hidden, e.network.parameters);
+  attribution::ComponentSet every(e.network.hidden);
+  for (std::size_t j = 0; j < every.size(); ++j) every[j] = j;
+  const std::vector<attribution::ComponentSet> sets = {every};
+  return attribution::patch_both_directions(model, e.layer, e.pair.clean, e.pair.corrupt, sets);
+}
+
 // Checks every method against what must hold, whatever the seed.
-void check_experiment(const attribution::HiddenLayerExperiment& e) {
-  const std::string name = std::string(nn::gate_label(e.train.gate)) + " seed " +
-                           std::to_string(e.train.seed) + " H " + std::to_string(e.train.hidden);
+void check_experiment(const attribution::Experiment& e) {
+  const std::string name = std::string(nn::gate_name_upper(e.network.gate)) + " seed " +
+                           std::to_string(e.network.training->seed) + " H " +
+                           std::to_string(e.network.hidden);
   check(std::fabs(e.ig.convergence_delta) < completeness_limit, name + ": IG complete");
-  for (std::size_t j = 0; j < e.train.hidden; ++j) {
+  for (std::size_t j = 0; j < e.network.hidden; ++j) {
     if (!e.silent_on_pair[j]) continue;  // dead neurons are silent on the pair too
     check(e.ig.attributions[j] == 0.0 && e.patching.denoising.differences[j] == 0.0 &&
               e.patching.noising.differences[j] == 0.0 && !e.asymmetry[j].has_value(),
           name + ": a silent neuron gets exactly zero");
   }
-  if (e.subsets && e.ig_shares) {
-    const auto& all = e.subsets->denoising.subsets.back();
-    check(all.score && std::fabs(*all.score - 1.0) < 1e-12 &&
-              std::fabs(*e.subsets->noising.subsets.back().score - 1.0) < 1e-12,
+  if (e.ig_shares) {
+    const attribution::TwoWayPatching all = all_at_once(e);
+    check(all.denoising.scores && std::fabs((*all.denoising.scores)[0] - 1.0) < 1e-12 &&
+              std::fabs((*all.noising.scores)[0] - 1.0) < 1e-12,
           name + ": patching every neuron at once recovers everything");
   }
 }
 
-void print_model(const attribution::HiddenLayerExperiment& e) {
-  const attribution::TrainedNetwork& t = e.train;
+void print_model(const attribution::Experiment& e) {
+  const attribution::TrainedNetwork& t = e.network;
   std::printf("== %s, seed %llu: f(clean %s) = %.4f, f(corrupt %s) = %.4f ==\n",
-              nn::gate_label(t.gate), static_cast<unsigned long long>(t.seed),
+              nn::gate_name_upper(t.gate), static_cast<unsigned long long>(t.training->seed),
               list_text(e.pair.clean).c_str(), e.ig.f_input, list_text(e.pair.corrupt).c_str(),
               e.ig.f_baseline);
-  const auto& w1 = t.state.at("model.0.weight");
-  const auto& b1 = t.state.at("model.0.bias");
-  const auto& w2 = t.state.at("model.2.weight");
+  const auto& w1 = t.parameters.at("model.0.weight");
+  const auto& b1 = t.parameters.at("model.0.bias");
+  const auto& w2 = t.parameters.at("model.2.weight");
   std::printf("%-3s %-25s %6s %8s %8s %9s %7s %9s %8s %9s\n", "", "h = relu(w.x + b)", "out w",
               "h(clean)", "h(corr.)", "IG", "share", "denoising", "noising", "asymmetry");
   for (std::size_t j = 0; j < t.hidden; ++j) {
@@ -133,10 +147,10 @@ void print_model(const attribution::HiddenLayerExperiment& e) {
                 (*e.ig_shares)[j] + 0.0, (*e.patching.denoising.scores)[j] + 0.0,
                 (*e.patching.noising.scores)[j] + 0.0, asymmetry, t.dead[j] ? "  dead" : "");
   }
+  const attribution::TwoWayPatching all = all_at_once(e);
   std::printf(
       "IG convergence delta %.1e; both neurons patched at once: denoising %.4f, noising %.4f\n\n",
-      e.ig.convergence_delta, *e.subsets->denoising.subsets.back().score,
-      *e.subsets->noising.subsets.back().score);
+      e.ig.convergence_delta, (*all.denoising.scores)[0], (*all.noising.scores)[0]);
 }
 
 void print_training(const std::vector<Training>& trainings,
@@ -176,13 +190,13 @@ int main() {
       hidden, hidden);
   std::printf(
       "from the seed, then %d epochs of SGD at lr %.1f on BCELoss. Rows classified (of 4):\n\n",
-      attribution::hidden_layer_epochs, attribution::hidden_layer_lr);
+      attribution::default_training(hidden).epochs, attribution::default_training(hidden).lr);
 
   std::vector<Training> trainings;
   std::vector<std::string> labels;
   for (nn::Gate gate : gates) {
     trainings.push_back(train_all(gate, hidden));
-    labels.push_back(nn::gate_label(gate));
+    labels.push_back(nn::gate_name_upper(gate));
   }
   print_training(trainings, labels);
 
@@ -200,7 +214,7 @@ int main() {
     columns.push_back(column);
     bool printed = !print_first;
     for (const attribution::TrainedNetwork& t : training.models) {
-      const attribution::HiddenLayerExperiment e = attribution::analyse_network(t);
+      const attribution::Experiment e = attribution::analyse(t);
       check_experiment(e);
       if (!t.classifies_all_rows) {
         patterns[column]["(in a failed model)"] += static_cast<int>(t.hidden);

@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "attribution/activation_patching.hpp"
 #include "attribution/experiment.hpp"
-#include "attribution/hidden_layer.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/subset_patching.hpp"
-#include "attribution/summaries.hpp"
 #include "nn/gates.hpp"
+#include "nn/network.hpp"
 
 namespace {
 
@@ -45,31 +45,35 @@ int main() {
   std::printf("measured between clean [1, 1, 1] and corrupt [0, 0, 0].\n\n");
 
   for (nn::Gate gate : gates) {
-    const attribution::TrainedNeuron trained = attribution::train_neuron(gate, seed, epochs, lr);
+    const attribution::TrainedNetwork trained =
+        attribution::train_network(gate, seed, 0, {.epochs = epochs, .lr = lr});
+    const std::vector<double>& w = trained.parameters.at("model.0.weight");
     autodiff::Tape tape;
-    nn::Sequential model = attribution::neuron(tape, trained.weights, trained.bias);
-    const attribution::InputPair pair = attribution::gate_pair(gate);
+    nn::Sequential model = nn::network(tape, 3, 0, trained.parameters);
+    const nn::InputPair pair = nn::gate_pair(gate);
     const auto ig = attribution::integrated_gradients(model, pair.clean, pair.corrupt);
     const auto shares = attribution::ig_shares(ig).value();
-    const auto sets = attribution::subset_patching_both_directions(model, "layer_0.input",
-                                                                   pair.clean, pair.corrupt);
+    const auto sets = attribution::patch_both_directions(model, nn::model_input, pair.clean,
+                                                         pair.corrupt, attribution::all_subsets(3));
+    const std::vector<double>& denoising_scores = *sets.denoising.scores;
+    const std::vector<double>& noising_scores = *sets.noising.scores;
 
     std::printf("== %s: w = [%.4f, %.4f, %.4f], b = %.4f, f(clean) = %.6f, f(corrupt) = %.6f ==\n",
-                nn::gate_label(gate), trained.weights[0], trained.weights[1], trained.weights[2],
-                trained.bias, ig.f_input, ig.f_baseline);
+                nn::gate_name_upper(gate), w[0], w[1], w[2],
+                trained.parameters.at("model.0.bias")[0], ig.f_input, ig.f_baseline);
     std::printf("%-12s %10s %10s %10s\n", "inputs", "IG share", "denoising", "noising");
-    for (std::size_t k = 0; k < sets.denoising.subsets.size(); ++k) {
-      const auto& components = sets.denoising.subsets[k].components;
+    for (std::size_t k = 0; k < sets.denoising.sets.size(); ++k) {
+      const attribution::ComponentSet& components = sets.denoising.sets[k];
       char share[16] = "";
       if (components.size() == 1) std::snprintf(share, sizeof share, "%.4f", shares[components[0]]);
       std::printf("%-12s %10s %10.4f %10.4f\n", attribution::subset_text(components, names).c_str(),
-                  share, *sets.denoising.subsets[k].score, *sets.noising.subsets[k].score);
+                  share, denoising_scores[k], noising_scores[k]);
     }
     bool even = true, one_way = true;
     for (std::size_t i = 0; i < 3; ++i) {
       even = even && std::fabs(shares[i] - 1.0 / 3.0) < 0.05;
-      const double denoising = *sets.denoising.subsets[i].score;
-      const double noising = *sets.noising.subsets[i].score;
+      const double denoising = denoising_scores[i];
+      const double noising = noising_scores[i];
       if (gate == nn::Gate::and3_gate) one_way = one_way && denoising < 0.2 && noising > 0.8;
       if (gate == nn::Gate::or3_gate) one_way = one_way && denoising > 0.8 && noising < 0.2;
       if (gate == nn::Gate::maj3_gate) one_way = one_way && denoising < 0.5 && noising < 0.5;

@@ -1,6 +1,8 @@
 #include "plot/figures/figures.hpp"
 
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -8,11 +10,10 @@
 
 #include "attribution/activation_patching.hpp"
 #include "attribution/experiment.hpp"
-#include "attribution/hidden_layer.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/quadrature.hpp"
-#include "attribution/summaries.hpp"
-#include "nn/hooks.hpp"
+#include "nn/gates.hpp"
+#include "nn/network.hpp"
 #include "plot/bar_chart.hpp"
 #include "plot/line_plot.hpp"
 #include "plot/svg.hpp"
@@ -25,7 +26,8 @@ namespace {
 const std::vector<double> notebook_and_weights = {3.0482, 3.0556};
 constexpr double notebook_and_bias = -4.7946;
 
-constexpr std::uint64_t seed = 0;  // chapters 3 and 6 train from seed 0
+constexpr std::uint64_t seed = 0;        // chapters 3 and 6 train from seed 0
+constexpr std::size_t hidden_width = 2;  // chapter 7's 2-2-1 network
 
 }  // namespace
 
@@ -72,9 +74,10 @@ Figure loss_curves_figure() {
             chart.x_label = "epoch";
             chart.y_label = "BCELoss (before the epoch's step)";
             for (nn::Gate gate : {nn::Gate::and_gate, nn::Gate::or_gate}) {
-              const attribution::TrainedNeuron trained = attribution::train_neuron(gate, seed);
-              plot::LineSeries series{nn::gate_label(gate), {}, trained.losses, false};
-              for (std::size_t epoch = 0; epoch < trained.losses.size(); ++epoch)
+              const attribution::TrainedNetwork trained = attribution::train_network(gate, seed);
+              const std::vector<double>& losses = trained.training->losses;
+              plot::LineSeries series{nn::gate_name_upper(gate), {}, losses, false};
+              for (std::size_t epoch = 0; epoch < losses.size(); ++epoch)
                 series.x.push_back(static_cast<double>(epoch));
               chart.series.push_back(std::move(series));
             }
@@ -93,7 +96,7 @@ Figure convergence_figure() {
       "chapters/04-integrated-gradients/figures/convergence.svg", [] {
         using attribution::Method;
         autodiff::Tape tape;
-        nn::Sequential model = attribution::neuron(tape, notebook_and_weights, notebook_and_bias);
+        nn::Sequential model = nn::neuron(tape, notebook_and_weights, notebook_and_bias);
         const std::vector<int> steps = {1,  2,  3,   4,   5,   7,   10,  15,  20,  30,
                                         50, 70, 100, 150, 200, 300, 500, 700, 1000};
         plot::LinePlot chart;
@@ -107,8 +110,8 @@ Figure convergence_figure() {
           for (int n : steps) {
             if (method == Method::riemann_trapezoid && n == 1) continue;  // needs two nodes
             const double error =
-                std::fabs(attribution::integrated_gradients(model, attribution::clean_input,
-                                                            attribution::corrupt_input, n, method)
+                std::fabs(attribution::integrated_gradients(model, nn::notebook_clean_input,
+                                                            nn::notebook_corrupt_input, n, method)
                               .convergence_delta);
             // An error of exactly 0 (the rounding happened to cancel) has no place on a log
             // axis; it says no more than the 1e-16 around it.
@@ -153,36 +156,37 @@ std::string attribution_scores_svg(const std::string& title,
 }
 
 Figure gate_scores_figure(nn::Gate gate) {
-  const std::string name = nn::gate_name(gate), label = nn::gate_label(gate);
-  return {
-      "ch06-" + name + ".svg",
-      "Chapter 6: " + label + " neuron (seed 0): IG gives each input half the effect; " +
-          (gate == nn::Gate::and_gate ? "denoising misses both inputs, noising finds them."
-                                      : "denoising finds both inputs, noising misses them."),
-      "chapters/06-latent-circuits/figures/" + name + ".svg", [gate, label] {
-        const attribution::ExperimentResult result = attribution::run_experiment(gate, seed);
-        if (!result.patching.denoising.scores || !result.patching.noising.scores)
-          throw std::runtime_error("figure: the patching scores of " + label + " are undefined");
-        std::vector<std::string> components;
-        for (std::size_t i = 0; i < result.ig_shares.size(); ++i)
-          components.push_back("x" + std::to_string(i + 1));
-        return attribution_scores_svg(
-            label + " neuron, seed 0: which inputs carry the gate?", components, result.ig_shares,
-            *result.patching.denoising.scores, *result.patching.noising.scores);
-      }};
+  const std::string name = nn::gate_name(gate), label = nn::gate_name_upper(gate);
+  return {"ch06-" + name + ".svg",
+          "Chapter 6: " + label + " neuron (seed 0): IG gives each input half the effect; " +
+              (gate == nn::Gate::and_gate ? "denoising misses both inputs, noising finds them."
+                                          : "denoising finds both inputs, noising misses them."),
+          "chapters/06-latent-circuits/figures/" + name + ".svg", [gate, label] {
+            const attribution::Experiment result = attribution::run_experiment(gate, seed);
+            if (!result.ig_shares || !result.patching.denoising.scores ||
+                !result.patching.noising.scores)
+              throw std::runtime_error("figure: the scores of " + label + " are undefined");
+            std::vector<std::string> components;
+            for (std::size_t i = 0; i < result.ig_shares->size(); ++i)
+              components.push_back("x" + std::to_string(i + 1));
+            return attribution_scores_svg(label + " neuron, seed 0: which inputs carry the gate?",
+                                          components, *result.ig_shares,
+                                          *result.patching.denoising.scores,
+                                          *result.patching.noising.scores);
+          }};
 }
 
 Figure hidden_layer_scores_figure(nn::Gate gate) {
-  const std::string name = nn::gate_name(gate), label = nn::gate_label(gate);
+  const std::string name = nn::gate_name(gate), label = nn::gate_name_upper(gate);
   return {"ch07-" + name + ".svg",
           "Chapter 7: " + label +
               " with two hidden ReLU neurons (first seed that learns it): which neurons carry it?",
           "chapters/07-hidden-layer/figures/" + name + ".svg", [gate, label] {
             for (std::uint64_t first = 0; first < 10; ++first) {
-              attribution::TrainedNetwork network = attribution::train_network(gate, first);
+              attribution::TrainedNetwork network =
+                  attribution::train_network(gate, first, hidden_width);
               if (!network.classifies_all_rows) continue;
-              const attribution::HiddenLayerExperiment result =
-                  attribution::analyse_network(std::move(network));
+              const attribution::Experiment result = attribution::analyse(std::move(network));
               if (!result.ig_shares || !result.patching.denoising.scores ||
                   !result.patching.noising.scores)
                 throw std::runtime_error("figure: the scores of " + label + " are undefined");
@@ -200,21 +204,16 @@ Figure hidden_layer_scores_figure(nn::Gate gate) {
 }
 
 Figure three_input_scores_figure(nn::Gate gate) {
-  const std::string name = nn::gate_name(gate), label = nn::gate_label(gate);
+  const std::string name = nn::gate_name(gate), label = nn::gate_name_upper(gate);
   return {"ch08-" + name + ".svg",
           "Chapter 8: " + label +
               " neuron (seed 0): a third of IG each; one input patched alone, " + "both ways.",
           "chapters/08-more-inputs/figures/" + name + ".svg", [gate, label] {
             // Chapter 8's schedule: AND3's one true row in eight needs more than chapter 3's.
-            const attribution::TrainedNeuron trained =
-                attribution::train_neuron(gate, seed, 2000, 0.5);
-            autodiff::Tape tape;
-            nn::Sequential model = attribution::neuron(tape, trained.weights, trained.bias);
-            const attribution::InputPair pair = attribution::gate_pair(gate);
-            const auto ig = attribution::integrated_gradients(model, pair.clean, pair.corrupt);
-            const auto shares = attribution::ig_shares(ig);
-            const auto patching = attribution::patch_both_directions(model, nn::layer_input_name(0),
-                                                                     pair.clean, pair.corrupt);
+            const attribution::Experiment result = attribution::analyse(
+                attribution::train_network(gate, seed, 0, {.epochs = 2000, .lr = 0.5}));
+            const auto& shares = result.ig_shares;
+            const auto& patching = result.patching;
             if (!shares || !patching.denoising.scores || !patching.noising.scores)
               throw std::runtime_error("figure: the scores of " + label + " are undefined");
             std::vector<std::string> components;
