@@ -35,18 +35,19 @@ void describe(nn::Sequential& model, TrainedNetwork& network) {
   }
 }
 
-bool all_below(const std::optional<std::vector<double>>& scores, double limit) {
-  if (!scores) return false;
-  for (double s : *scores)
-    if (!(s < limit)) return false;
-  return true;
-}
-
-bool all_above(const std::optional<std::vector<double>>& scores, double limit) {
-  if (!scores) return false;
-  for (double s : *scores)
-    if (!(s > limit)) return false;
-  return true;
+// The claim that one patching direction finds both inputs (every score above 0.5) or misses both
+// (every score below 0.5): "denoising_misses_both", "denoising (clean -> corrupt) misses both
+// inputs: scores < 0.5".
+Verdict direction_claim(const char* direction, const char* arrow,
+                        const std::optional<std::vector<double>>& scores, bool finds) {
+  bool holds = scores.has_value();
+  if (holds)
+    for (double score : *scores) holds = holds && (finds ? score > 0.5 : score < 0.5);
+  const std::string verb = finds ? "finds" : "misses";
+  return {std::string(direction) + "_" + verb + "_both",
+          std::string(direction) + " (" + arrow + ") " + verb + " both inputs: scores " +
+              (finds ? "> 0.5" : "< 0.5"),
+          holds};
 }
 
 std::vector<Verdict> verdicts_of(const Experiment& e) {
@@ -73,23 +74,12 @@ std::vector<Verdict> verdicts_of(const Experiment& e) {
     verdicts.push_back(
         {"ig_even_split",
          "IG with the corrupt baseline splits the effect evenly (each share 0.5 +- 0.05)", even});
-    const auto& denoising = e.patching.denoising.scores;
-    const auto& noising = e.patching.noising.scores;
-    if (is_and) {
-      verdicts.push_back({"denoising_misses_both",
-                          "denoising (clean -> corrupt) misses both inputs: scores < 0.5",
-                          all_below(denoising, 0.5)});
-      verdicts.push_back({"noising_finds_both",
-                          "noising (corrupt -> clean) finds both inputs: scores > 0.5",
-                          all_above(noising, 0.5)});
-    } else {
-      verdicts.push_back({"denoising_finds_both",
-                          "denoising (clean -> corrupt) finds both inputs: scores > 0.5",
-                          all_above(denoising, 0.5)});
-      verdicts.push_back({"noising_misses_both",
-                          "noising (corrupt -> clean) misses both inputs: scores < 0.5",
-                          all_below(noising, 0.5)});
-    }
+    // AND's inputs are each necessary, not sufficient (noising finds them, denoising misses them);
+    // OR's the reverse.
+    verdicts.push_back(
+        direction_claim("denoising", "clean -> corrupt", e.patching.denoising.scores, is_or));
+    verdicts.push_back(
+        direction_claim("noising", "corrupt -> clean", e.patching.noising.scores, is_and));
   }
   if (network.hidden > 0) {
     bool silent_zero = true;

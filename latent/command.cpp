@@ -22,25 +22,21 @@ namespace latent {
 
 namespace {
 
-// --weights and --bias, the neuron sigmoid(w.x + b) that ig and patch look inside, and two points
-// (--input and --baseline, --clean and --corrupt) of one number per weight.
-struct NeuronAndPoints {
-  Neuron neuron;
-  std::vector<double> first, second;
-  std::vector<double> point(const Arguments& arguments, const std::string& name) const {
-    std::vector<double> point = arguments.numbers(name);
-    if (point.size() != neuron.weights.size())
-      throw UsageError("--" + name + " has " + std::to_string(point.size()) +
-                       (point.size() == 1 ? " number" : " numbers") + " but --weights has " +
-                       std::to_string(neuron.weights.size()) + "; give one per weight");
-    return point;
-  }
-  NeuronAndPoints(const Arguments& arguments, const std::string& first_name,
-                  const std::string& second_name)
-      : neuron{arguments.numbers("weights"), arguments.number("bias")},
-        first(point(arguments, first_name)),
-        second(point(arguments, second_name)) {}
-};
+// --weights and --bias: the neuron sigmoid(w.x + b) that ig and patch look inside.
+Neuron neuron_of(const Arguments& arguments) {
+  return {arguments.numbers("weights"), arguments.number("bias")};
+}
+
+// A point such as --input 1,1: one number per weight.
+std::vector<double> point_of(const Arguments& arguments, const std::string& name,
+                             const Neuron& neuron) {
+  std::vector<double> point = arguments.numbers(name);
+  if (point.size() != neuron.weights.size())
+    throw UsageError("--" + name + " has " + std::to_string(point.size()) +
+                     (point.size() == 1 ? " number" : " numbers") + " but --weights has " +
+                     std::to_string(neuron.weights.size()) + "; give one per weight");
+  return point;
+}
 
 std::size_t hidden_of(const Arguments& arguments) {
   return static_cast<std::size_t>(
@@ -68,31 +64,34 @@ std::string train(const Arguments& arguments, Format format) {
 }
 
 std::string ig(const Arguments& arguments, Format format) {
-  const NeuronAndPoints given(arguments, "input", "baseline");
+  const Neuron neuron = neuron_of(arguments);
+  const std::vector<double> input = point_of(arguments, "input", neuron);
+  const std::vector<double> baseline = point_of(arguments, "baseline", neuron);
   const auto n_steps = static_cast<int>(
       arguments.integer("n-steps", attribution::default_n_steps, 1, attribution::max_n_steps));
   const attribution::Method method = arguments.has("method")
                                          ? attribution::parse_method(arguments.text("method"))
                                          : attribution::default_method;
   autodiff::Tape tape;
-  nn::Sequential model = nn::neuron(tape, given.neuron.weights, given.neuron.bias);
-  return ig_report(
-      attribution::integrated_gradients(model, given.first, given.second, n_steps, method),
-      given.neuron, given.first, given.second, format);
+  nn::Sequential model = nn::neuron(tape, neuron.weights, neuron.bias);
+  return ig_report(attribution::integrated_gradients(model, input, baseline, n_steps, method),
+                   neuron, input, baseline, format);
 }
 
 std::string patch(const Arguments& arguments, Format format) {
-  const NeuronAndPoints given(arguments, "clean", "corrupt");
+  const Neuron neuron = neuron_of(arguments);
+  const std::vector<double> clean = point_of(arguments, "clean", neuron);
+  const std::vector<double> corrupt = point_of(arguments, "corrupt", neuron);
   autodiff::Tape tape;
-  nn::Sequential model = nn::neuron(tape, given.neuron.weights, given.neuron.bias);
+  nn::Sequential model = nn::neuron(tape, neuron.weights, neuron.bias);
   const attribution::TwoWayPatching patching =
-      attribution::patch_both_directions(model, nn::model_input, given.first, given.second);
+      attribution::patch_both_directions(model, nn::model_input, clean, corrupt);
   if (!patching.denoising.scores && std::isfinite(patching.f_clean()))
     throw UsageError("f(clean) = " + shortest(patching.f_clean()) +
                      " and f(corrupt) = " + shortest(patching.f_corrupt()) +
                      " are equal to rounding, so the patching scores (shares of their "
                      "difference) are undefined; choose inputs the neuron tells apart");
-  return patch_report(patching, given.neuron, given.first, given.second, format);
+  return patch_report(patching, neuron, clean, corrupt, format);
 }
 
 std::string experiment(const Arguments& arguments, Format format) {
@@ -241,14 +240,17 @@ bool asks_for_help(std::string_view word) { return word == "--help" || word == "
 }  // namespace
 
 int run(std::span<const std::string_view> words, std::ostream& out, std::ostream& err) {
-  const auto subcommand = std::find_if(subcommands.begin(), subcommands.end(), [&](const auto& s) {
-    return !words.empty() && s.name == words.front();
-  });
-  const std::span<const std::string_view> rest = words.empty() ? words : words.subspan(1);
-  if (words.empty() || (subcommand == subcommands.end() && asks_for_help(words.front()))) {
-    (words.empty() ? err : out) << usage();
-    return words.empty() ? 2 : 0;
+  if (words.empty()) {
+    err << usage();
+    return 2;
   }
+  if (asks_for_help(words.front())) {
+    out << usage();
+    return 0;
+  }
+  const auto subcommand = std::find_if(subcommands.begin(), subcommands.end(),
+                                       [&](const auto& s) { return s.name == words.front(); });
+  const std::span<const std::string_view> rest = words.subspan(1);
   if (subcommand != subcommands.end() && std::any_of(rest.begin(), rest.end(), asks_for_help)) {
     out << subcommand->help();
     return 0;

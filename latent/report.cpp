@@ -40,13 +40,14 @@ std::string list_text(std::span<const double> values) {
   return text + "]";
 }
 
-// A cell of a report: `decimals` digits in the text, every digit in CSV (empty when undefined).
+// A cell of a report: `decimals` digits in the text, every digit in CSV; a value undefined for want
+// of a gap is "undefined" in the text and empty in CSV.
+std::string cell(double value, int decimals, Format format) {
+  return format == Format::csv ? shortest(value) : fixed(value, decimals);
+}
 std::string cell(const Values& values, std::size_t i, int decimals, Format format) {
   if (!values) return format == Format::csv ? "" : "undefined";
-  return format == Format::csv ? shortest((*values)[i]) : fixed((*values)[i], decimals);
-}
-std::string cell(double value, int decimals, Format format) {
-  return cell(std::vector<double>{value}, 0, decimals, format);
+  return cell((*values)[i], decimals, format);
 }
 
 Json optional_json(const Values& values) { return values ? Json(*values) : Json(); }
@@ -131,12 +132,13 @@ std::string losses_text(std::span<const double> losses, Format format) {
     if (!std::isfinite(losses[epoch]))
       throw UsageError("the loss of epoch " + std::to_string(epoch) +
                        " is not finite: the training diverged; use a smaller --lr");
-    const std::string number = std::to_string(epoch);
-    if (format == Format::csv)
-      text += number + "," + shortest(losses[epoch]) + "\n";
-    else
-      text += (epoch > 0 ? ", {\"epoch\": " : "{\"epoch\": ") + number +
-              ", \"loss\": " + Json(losses[epoch]).dump() + "}";
+    if (format == Format::csv) {
+      text += std::to_string(epoch) + "," + shortest(losses[epoch]) + "\n";
+    } else {
+      if (epoch > 0) text += ", ";
+      text +=
+          Json::object({{"epoch", static_cast<long long>(epoch)}, {"loss", losses[epoch]}}).dump();
+    }
   }
   return format == Format::csv ? text : text + "]";
 }

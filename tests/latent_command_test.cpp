@@ -466,41 +466,9 @@ void expect_train_json_is_the_librarys(const Json& train,
 }
 
 TEST(LatentCommandTrain, JsonIsEveryEpochOfTheLibrarysTraining) {
-  const struct {
-    std::vector<std::string> words;
-    nn::Gate gate;
-    std::uint64_t seed;
-    std::size_t hidden;
-    int epochs;
-    double lr;
-  } cases[] = {
-      {{"--gate", "or", "--seed", "7", "--epochs", "25", "--lr", "0.5"},
-       nn::Gate::or_gate,
-       7,
-       0,
-       25,
-       0.5},
-      {{"--gate", "xor", "--hidden", "2", "--seed", "8", "--epochs", "30"},
-       nn::Gate::xor_gate,
-       8,
-       2,
-       30,
-       0.5},
-      {{"--gate", "maj3", "--hidden", "3", "--seed", "1", "--epochs", "12", "--lr", "0.25"},
-       nn::Gate::maj3_gate,
-       1,
-       3,
-       12,
-       0.25},
-  };
-  for (const auto& c : cases) {
-    const std::vector<std::string> words = plus(plus({"train"}, c.words), {"--json"});
-    const Json json = json_of(run_strings(words));
-    nn::TrainingOptions options;
-    options.epochs = c.epochs;
-    options.lr = c.lr;
-    expect_train_json_is_the_librarys(
-        json, attribution::train_network(c.gate, c.seed, c.hidden, options), line_of(words));
+  for (const TrainingCase& c : training_cases) {
+    const std::vector<std::string> words = plus(plus({"train"}, c.flags), {"--json"});
+    expect_train_json_is_the_librarys(json_of(run_strings(words)), c.library(), line_of(words));
   }
 }
 

@@ -156,36 +156,14 @@ TEST(LatentCsv, PatchIsOneRowPerInputWithBothDirections) {
 }
 
 TEST(LatentCsv, TrainIsOneRowPerEpoch) {
-  const struct {
-    std::vector<std::string> words;
-    nn::Gate gate;
-    std::uint64_t seed;
-    std::size_t hidden;
-    int epochs;
-    double lr;
-  } cases[] = {
-      {{"train", "--gate", "or", "--seed", "7", "--epochs", "25", "--lr", "0.5", "--csv"},
-       nn::Gate::or_gate,
-       7,
-       0,
-       25,
-       0.5},
-      {{"train", "--gate", "xor", "--hidden", "2", "--seed", "8", "--csv"},
-       nn::Gate::xor_gate,
-       8,
-       2,
-       2000,
-       0.5},
-  };
-  for (const auto& c : cases) {
-    const auto rows = csv_of(run_strings(c.words));
-    nn::TrainingOptions options;
-    options.epochs = c.epochs;
-    options.lr = c.lr;
-    const attribution::TrainedNetwork network =
-        attribution::train_network(c.gate, c.seed, c.hidden, options);
+  for (const TrainingCase& c : training_cases) {
+    std::vector<std::string> words = {"train"};
+    words.insert(words.end(), c.flags.begin(), c.flags.end());
+    words.push_back("--csv");
+    const auto rows = csv_of(run_strings(words));
+    const attribution::TrainedNetwork network = c.library();
     const std::vector<double>& losses = network.training->losses;
-    ASSERT_EQ(rows.size(), static_cast<std::size_t>(c.epochs) + 1) << line_of(c.words);
+    ASSERT_EQ(rows.size(), static_cast<std::size_t>(c.epochs) + 1) << line_of(words);
     EXPECT_EQ(rows[0], (std::vector<std::string>{"epoch", "loss"}));
     for (std::size_t epoch = 0; epoch < losses.size(); ++epoch) {
       ASSERT_EQ(rows[epoch + 1].size(), 2u);

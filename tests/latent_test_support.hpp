@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "attribution/experiment.hpp"
 #include "latent/command.hpp"
 #include "latent/json.hpp"
 
@@ -405,5 +406,38 @@ inline void expect_refused(const Outcome& run, const std::string& part, const st
   EXPECT_NE(run.err.find(part), std::string::npos)
       << line << "\n-> " << run.err << "(expected it to mention: " << part << ")";
 }
+
+// Training runs for `latent train`, with the settings the library is given for the same run.
+struct TrainingCase {
+  std::vector<std::string> flags;  // after "train"
+  nn::Gate gate;
+  std::uint64_t seed;
+  std::size_t hidden;
+  int epochs;
+  double lr;
+  attribution::TrainedNetwork library() const {
+    return attribution::train_network(gate, seed, hidden, {.epochs = epochs, .lr = lr});
+  }
+};
+inline const std::vector<TrainingCase> training_cases = {
+    {{"--gate", "or", "--seed", "7", "--epochs", "25", "--lr", "0.5"},
+     nn::Gate::or_gate,
+     7,
+     0,
+     25,
+     0.5},
+    {{"--gate", "xor", "--hidden", "2", "--seed", "8", "--epochs", "30"},
+     nn::Gate::xor_gate,
+     8,
+     2,
+     30,
+     0.5},
+    {{"--gate", "maj3", "--hidden", "3", "--seed", "1", "--epochs", "12", "--lr", "0.25"},
+     nn::Gate::maj3_gate,
+     1,
+     3,
+     12,
+     0.25},
+};
 
 }  // namespace latent_test
