@@ -24,6 +24,7 @@ PatchingResult activation_patching(nn::Sequential& model, std::string_view layer
     for (std::size_t i = 0; i < width; ++i) result.sets.push_back({i});
   else
     result.sets.assign(sets.begin(), sets.end());
+  // BEGIN EXERCISE 5.1
   for (const ComponentSet& set : result.sets) {
     std::vector<double> patched = base_run.activation;
     for (std::size_t i : set) {
@@ -35,12 +36,15 @@ PatchingResult activation_patching(nn::Sequential& model, std::string_view layer
     result.differences.push_back(result.f_base -
                                  output_with_activation(model, layer, base, patched));
   }
+  // END EXERCISE 5.1
+  // BEGIN EXERCISE 5.2
   if (!gap_is_zero(result.f_base, result.f_source)) {
     const double gap = result.f_base - result.f_source;
     std::vector<double> scores;
     for (double difference : result.differences) scores.push_back(difference / gap);
     result.scores = std::move(scores);
   }
+  // END EXERCISE 5.2
   return result;
 }
 
@@ -58,12 +62,14 @@ std::vector<double> attribution_patching(nn::Sequential& model, std::string_view
   const ModelRun base_run = run_model(model, layer, base);
   const ModelRun source_run = run_model(model, layer, source);
   const std::size_t width = base_run.activation.size();
+  std::vector<double> estimate(width);
+  // BEGIN EXERCISE 5.3 [source_run]
   nn::Matrix<double> at_base(1, width);
   for (std::size_t i = 0; i < width; ++i) at_base(0, i) = base_run.activation[i];
   const nn::Matrix<double> gradient = gradients_with_activation(model, layer, base, at_base);
-  std::vector<double> estimate(width);
   for (std::size_t i = 0; i < estimate.size(); ++i)
     estimate[i] = gradient(0, i) * (base_run.activation[i] - source_run.activation[i]) + 0.0;
+  // END EXERCISE 5.3
   return estimate;
 }
 

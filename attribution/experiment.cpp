@@ -35,21 +35,6 @@ void describe(nn::Sequential& model, TrainedNetwork& network) {
   }
 }
 
-// The claim that one patching direction finds both inputs (every score above 0.5) or misses both
-// (every score below 0.5): "denoising_misses_both", "denoising (clean -> corrupt) misses both
-// inputs: scores < 0.5".
-Verdict direction_claim(const char* direction, const char* arrow,
-                        const std::optional<std::vector<double>>& scores, bool finds) {
-  bool holds = scores.has_value();
-  if (holds)
-    for (double score : *scores) holds = holds && (finds ? score > 0.5 : score < 0.5);
-  const std::string verb = finds ? "finds" : "misses";
-  return {std::string(direction) + "_" + verb + "_both",
-          std::string(direction) + " (" + arrow + ") " + verb + " both inputs: scores " +
-              (finds ? "> 0.5" : "< 0.5"),
-          holds};
-}
-
 std::vector<Verdict> verdicts_of(const Experiment& e) {
   const TrainedNetwork& network = e.network;
   const std::size_t rows = network.predictions.size();
@@ -67,13 +52,10 @@ std::vector<Verdict> verdicts_of(const Experiment& e) {
 
   const bool is_and = network.gate == nn::Gate::and_gate, is_or = network.gate == nn::Gate::or_gate;
   if (network.hidden == 0 && (is_and || is_or)) {
-    bool even = e.ig_shares.has_value();
-    if (even)
-      for (double share : *e.ig_shares)
-        even = even && std::fabs(share - 0.5) <= even_split_tolerance;
     verdicts.push_back(
         {"ig_even_split",
-         "IG with the corrupt baseline splits the effect evenly (each share 0.5 +- 0.05)", even});
+         "IG with the corrupt baseline splits the effect evenly (each share 0.5 +- 0.05)",
+         splits_evenly(e.ig_shares)});
     // AND's inputs are each necessary, not sufficient (noising finds them, denoising misses them);
     // OR's the reverse.
     verdicts.push_back(
@@ -96,6 +78,29 @@ std::vector<Verdict> verdicts_of(const Experiment& e) {
 }
 
 }  // namespace
+
+Verdict direction_claim(std::string_view direction, std::string_view arrow,
+                        const std::optional<std::vector<double>>& scores, bool finds_both) {
+  // BEGIN EXERCISE 6.1 [direction, arrow, scores, finds_both]
+  bool holds = scores.has_value();
+  if (holds)
+    for (double score : *scores) holds = holds && (finds_both ? score > 0.5 : score < 0.5);
+  const std::string verb = finds_both ? "finds" : "misses";
+  return {std::string(direction) + "_" + verb + "_both",
+          std::string(direction) + " (" + std::string(arrow) + ") " + verb +
+              " both inputs: scores " + (finds_both ? "> 0.5" : "< 0.5"),
+          holds};
+  // END EXERCISE 6.1
+}
+
+bool splits_evenly(const std::optional<std::vector<double>>& shares) {
+  // BEGIN EXERCISE 6.2 [shares]
+  if (!shares) return false;
+  for (double share : *shares)
+    if (!(std::fabs(share - 0.5) <= even_split_tolerance)) return false;
+  return true;
+  // END EXERCISE 6.2
+}
 
 nn::TrainingOptions default_training(std::size_t hidden) {
   return hidden == 0 ? nn::TrainingOptions{.epochs = 1000, .lr = 0.1}

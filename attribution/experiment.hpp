@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "attribution/activation_patching.hpp"
@@ -77,6 +78,16 @@ struct Verdict {
   bool holds = false;
 };
 
+// Chapter 6's claim about one patching direction: it finds both inputs (every score above 0.5, when
+// finds_both) or misses both (every score below 0.5). direction and arrow name it:
+// direction_claim("denoising", "clean -> corrupt", scores, false) is the verdict
+// "denoising_misses_both", "denoising (clean -> corrupt) misses both inputs: scores < 0.5", and
+// "noising_finds_both", "noising (corrupt -> clean) finds both inputs: scores > 0.5" for the other
+// direction and finds_both. No scores (f(base) = f(source), nothing to share out) and the claim
+// does not hold.
+Verdict direction_claim(std::string_view direction, std::string_view arrow,
+                        const std::optional<std::vector<double>>& scores, bool finds_both);
+
 struct Experiment {
   TrainedNetwork network;
   nn::InputPair pair;
@@ -107,6 +118,10 @@ inline Experiment run_experiment(nn::Gate gate, std::uint64_t seed, std::size_t 
 }
 
 inline constexpr double even_split_tolerance = 0.05;
+// Chapter 6's even split: every IG share within even_split_tolerance of 0.5. No shares
+// (f(clean) = f(corrupt)), no even split.
+bool splits_evenly(const std::optional<std::vector<double>>& shares);
+
 // The neuron's IG is complete to rounding; the hidden layer's sigmoid can move far along the path,
 // so its sum keeps a little more of the rule's error (chapter 7).
 double completeness_tolerance(std::size_t hidden);

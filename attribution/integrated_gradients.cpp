@@ -20,14 +20,16 @@ IntegratedGradientsResult integrated_gradients(nn::Sequential& model, std::span<
   const ModelRun at_baseline = run_model(model, layer, baseline);
   const std::vector<double>& a = at_input.activation;
   const std::vector<double>& a0 = at_baseline.activation;
-  const std::size_t width = a.size(), steps = rule.alphas.size();
+  const std::size_t width = a.size();
 
   // The integral of the gradient along the path, sum over k of weights[k] * df/da at
   // a' + alphas[k] (a - a'). The points go through the model in batches of rows, as Captum batches
   // them (its internal_batch_size), one backward per batch; the sum runs over the steps in order
   // either way, so the batch size cannot change a bit.
-  constexpr std::size_t batch_size = 1024;
   std::vector<double> integral(width, 0.0);
+  // BEGIN EXERCISE 4.2 [rule, a, a0, integral]
+  constexpr std::size_t batch_size = 1024;
+  const std::size_t steps = rule.alphas.size();
   nn::Matrix<double> points;
   for (std::size_t first = 0; first < steps; first += batch_size) {
     const std::size_t rows = std::min(batch_size, steps - first);
@@ -40,6 +42,7 @@ IntegratedGradientsResult integrated_gradients(nn::Sequential& model, std::span<
       for (std::size_t j = 0; j < width; ++j)
         integral[j] += rule.weights[first + k] * gradients(k, j);
   }
+  // END EXERCISE 4.2
 
   // Each component's attribution is the distance it travels times its mean gradient. Completeness:
   // they add up to f(input) - f(baseline), and the convergence delta is what the rule misses by.
@@ -49,6 +52,7 @@ IntegratedGradientsResult integrated_gradients(nn::Sequential& model, std::span<
   result.layer = std::string(layer);
   result.f_input = at_input.output;
   result.f_baseline = at_baseline.output;
+  // BEGIN EXERCISE 4.3 [a, a0, integral]
   result.attributions.resize(width);
   double total = 0.0;
   for (std::size_t j = 0; j < width; ++j) {
@@ -56,6 +60,7 @@ IntegratedGradientsResult integrated_gradients(nn::Sequential& model, std::span<
     total += result.attributions[j];
   }
   result.convergence_delta = total - (result.f_input - result.f_baseline);
+  // END EXERCISE 4.3
   return result;
 }
 

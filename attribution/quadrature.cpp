@@ -40,24 +40,38 @@ void check_trapezoid_n_steps(int n_steps, const char* function) {
                                 "each end of [0, 1]");
 }
 
-// n equal weights and the nodes numerator(k) / denominator: one correctly rounded division per
-// node, so no error accumulates along the interval.
-template <class Numerator>
-QuadratureRule equal_weight_rule(int n, Numerator numerator, double denominator) {
+// The four Riemann rules on n nodes (n already checked by quadrature_rule: n >= 2 for the
+// trapezoid). Each node is one correctly rounded division of two exact numbers, so no error
+// accumulates along the interval.
+QuadratureRule riemann_rule(Method method, int n) {
   QuadratureRule rule;
+  // BEGIN EXERCISE 4.1 [method, n]
   rule.alphas.resize(n);
   rule.weights.assign(n, 1.0 / n);
-  for (int k = 0; k < n; ++k) rule.alphas[k] = numerator(k) / denominator;
-  return rule;
-}
-
-QuadratureRule trapezoid_rule(int n, double interior_weight) {
-  QuadratureRule rule;
-  rule.alphas.resize(n);
-  rule.weights.assign(n, interior_weight);
-  for (int k = 0; k < n; ++k) rule.alphas[k] = static_cast<double>(k) / (n - 1);
-  rule.weights.front() = 0.5 * interior_weight;
-  rule.weights.back() = 0.5 * interior_weight;
+  switch (method) {
+    case Method::riemann_left:
+      for (int k = 0; k < n; ++k) rule.alphas[k] = static_cast<double>(k) / n;
+      break;
+    case Method::riemann_right:
+      for (int k = 0; k < n; ++k) rule.alphas[k] = (k + 1.0) / n;
+      break;
+    case Method::riemann_middle:
+      // (k + 1/2) / n as (2k + 1) / (2n): both exact integers, one rounding.
+      for (int k = 0; k < n; ++k) rule.alphas[k] = (2.0 * k + 1.0) / (2.0 * n);
+      break;
+    case Method::riemann_trapezoid: {
+      // n nodes make n - 1 intervals of width 1 / (n - 1); each end node borders only one.
+      const double interior_weight = 1.0 / (n - 1);
+      for (int k = 0; k < n; ++k) rule.alphas[k] = static_cast<double>(k) / (n - 1);
+      rule.weights.assign(n, interior_weight);
+      rule.weights.front() = 0.5 * interior_weight;
+      rule.weights.back() = 0.5 * interior_weight;
+      break;
+    }
+    case Method::gausslegendre:
+      throw std::logic_error("riemann_rule: gausslegendre is not a Riemann rule");
+  }
+  // END EXERCISE 4.1
   return rule;
 }
 
@@ -211,21 +225,13 @@ const char* method_name(Method method) {
 QuadratureRule quadrature_rule(Method method, int n_steps) {
   switch (method) {
     case Method::riemann_left:
-      check_n_steps(n_steps, "riemann_left");
-      return equal_weight_rule(
-          n_steps, [](int k) { return static_cast<double>(k); }, n_steps);
     case Method::riemann_right:
-      check_n_steps(n_steps, "riemann_right");
-      return equal_weight_rule(
-          n_steps, [](int k) { return k + 1.0; }, n_steps);
     case Method::riemann_middle:
-      check_n_steps(n_steps, "riemann_middle");
-      // (k + 1/2) / n as (2k + 1) / (2n): both exact integers, one rounding.
-      return equal_weight_rule(
-          n_steps, [](int k) { return 2.0 * k + 1.0; }, 2.0 * n_steps);
+      check_n_steps(n_steps, method_name(method));
+      return riemann_rule(method, n_steps);
     case Method::riemann_trapezoid:
       check_trapezoid_n_steps(n_steps, "riemann_trapezoid");
-      return trapezoid_rule(n_steps, 1.0 / (n_steps - 1));
+      return riemann_rule(method, n_steps);
     case Method::gausslegendre:
       check_n_steps(n_steps, "gausslegendre");
       return gauss_legendre_rule(n_steps);
@@ -256,7 +262,13 @@ const QuadratureRule& cached_quadrature_rule(Method method, int n_steps) {
 
 QuadratureRule captum_riemann_trapezoid_rule(int n_steps) {
   check_trapezoid_n_steps(n_steps, "captum_riemann_trapezoid_rule");
-  return trapezoid_rule(n_steps, 1.0 / n_steps);
+  // The right nodes, with every weight 1/n instead of 1/(n - 1).
+  QuadratureRule rule = riemann_rule(Method::riemann_trapezoid, n_steps);
+  const double interior_weight = 1.0 / n_steps;
+  rule.weights.assign(n_steps, interior_weight);
+  rule.weights.front() = 0.5 * interior_weight;
+  rule.weights.back() = 0.5 * interior_weight;
+  return rule;
 }
 
 }  // namespace attribution

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +27,14 @@ inline constexpr std::size_t max_subset_components = 10;
 // Every non-empty subset of {0, ..., n-1}, by size, then lexicographically: {0}, {1}, {2}, {0, 1},
 // {0, 2}, {1, 2}, {0, 1, 2}. Throws std::invalid_argument for n above max_subset_components.
 std::vector<ComponentSet> all_subsets(std::size_t n);
+
+// How many components it takes: the size of the smallest set in result.sets whose score is at
+// least `fraction` of the whole effect (0.5: half of it), or std::nullopt when there are no
+// scores (a zero gap) or no set reaches the fraction. The sets may come in any order; patched over
+// all_subsets(n), every size is tried. For AND3's neuron (chapter 8) half the effect takes one
+// input by noising, all three by denoising. Throws std::invalid_argument for a NaN fraction, or
+// for scores that are not one per set.
+std::optional<std::size_t> components_needed(const PatchingResult& result, double fraction);
 
 // "{0, 2}"; with names given, "{h1, h3}" (names[i] for component i).
 std::string subset_text(std::span<const std::size_t> components,

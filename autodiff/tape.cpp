@@ -54,6 +54,7 @@ void Tape::backward(Var output) {
   // Parents sit before their children, so walking backwards finishes each node's gradient before
   // passing it on. A zero gradient is skipped: the node does not feed the output, and 0 times an
   // infinite partial (sqrt at 0, say) must not leak a NaN into nodes that do.
+  // BEGIN EXERCISE 1.1
   for (std::uint32_t i = last + 1; i-- > 0;) {
     const Node& node = nodes_[i];
     const double g = node.grad;
@@ -61,6 +62,7 @@ void Tape::backward(Var output) {
     if (node.parent[0] != no_parent) nodes_[node.parent[0]].grad += node.partial[0] * g;
     if (node.parent[1] != no_parent) nodes_[node.parent[1]].grad += node.partial[1] * g;
   }
+  // END EXERCISE 1.1
 }
 
 const Tape::Node& Tape::node(std::size_t index) const {

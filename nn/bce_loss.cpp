@@ -14,11 +14,13 @@ namespace nn {
 using autodiff::Var;
 
 double binary_cross_entropy(double p, double y) {
+  // BEGIN EXERCISE 3.1 [p, y]
   // PyTorch's expression, term for term: (y - 1) max(log(1 - p), -100) - y max(log p, -100).
   // log1p(-p) is log(1 - p) without the rounding of 1 - p for small p.
   const double log_p = std::max(std::log(p), bce_log_clamp);
   const double log_not_p = std::max(std::log1p(-p), bce_log_clamp);
   return (y - 1.0) * log_not_p - y * log_p;
+  // END EXERCISE 3.1
 }
 
 double binary_cross_entropy_gradient(double p, double y) {

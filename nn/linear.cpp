@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "autodiff/operations.hpp"
 
@@ -12,25 +13,30 @@ using autodiff::Var;
 
 namespace {
 
-// z + x w, one step of the sum: one node when x is a number (autodiff::add), a product and a sum
-// when x is a Var on the tape.
-Var plus_product(Var z, Var w, double x) { return autodiff::add(z, w, x); }
-Var plus_product(Var z, Var w, Var x) { return z + x * w; }
-
 // y = x W^T + b for inputs that are numbers or Vars: the sum from i = 0 upward, the bias last.
+// Each step z + x w is one node when x is a number (autodiff::add), a product and a sum when x is
+// a Var on the tape.
 template <class Input>
 void affine(const Matrix<Input>& input, const Matrix<Var>& weight, const Matrix<Var>& bias,
             Matrix<Var>& output) {
+  // BEGIN EXERCISE 2.1 [input, weight, bias, output]
   output.resize(input.rows(), weight.rows());
   for (std::size_t r = 0; r < input.rows(); ++r) {
     const auto x = input.row(r);
     for (std::size_t j = 0; j < weight.rows(); ++j) {
       const auto w = weight.row(j);
       Var z = x[0] * w[0];
-      for (std::size_t i = 1; i < w.size(); ++i) z = plus_product(z, w[i], x[i]);
+      for (std::size_t i = 1; i < w.size(); ++i) {
+        if constexpr (std::is_same_v<Input, double>) {
+          z = autodiff::add(z, w[i], x[i]);
+        } else {
+          z = z + x[i] * w[i];
+        }
+      }
       output(r, j) = z + bias(0, j);
     }
   }
+  // END EXERCISE 2.1
 }
 
 }  // namespace

@@ -151,6 +151,7 @@ Sequential::CachedRun Sequential::run_with_cache(const Matrix<double>& input, co
   const autodiff::Tape::Mark mark = tape_->mark();
   CachedRun result;
   try {
+    // BEGIN EXERCISE 2.2 [input, resolved]
     // Hooks change the activation buffers in place and no layer writes to an earlier buffer, so
     // after the run each buffer holds its activation as the next layer read it.
     run_on_numbers(input, resolved);
@@ -160,6 +161,7 @@ Sequential::CachedRun Sequential::run_with_cache(const Matrix<double>& input, co
       result.cache.insert(layer_output_name(k), detach(activations_[k + 1]));
     }
     result.output = detach(activations_.back());
+    // END EXERCISE 2.2
   } catch (...) {
     tape_->rewind(mark);
     throw;

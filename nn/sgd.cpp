@@ -21,7 +21,9 @@ void SGD::zero_grad() const {
 }
 
 void SGD::step() const {
+  // BEGIN EXERCISE 3.2
   for (const autodiff::Var& p : parameters_) p.set_value(p.value() - lr_ * p.grad());
+  // END EXERCISE 3.2
 }
 
 }  // namespace nn

@@ -41,11 +41,13 @@ TrainingResult train(Sequential& model, const Matrix<double>& inputs, const Matr
         std::copy(x.begin(), x.end(), batch_inputs.row(i).begin());
         std::copy(y.begin(), y.end(), batch_targets.row(i).begin());
       }
+      // BEGIN EXERCISE 3.3 [optimizer, criterion]
       const autodiff::Var loss = criterion(model.forward(batch_inputs), batch_targets);
       optimizer.zero_grad();
       loss.backward();
       optimizer.step();
       result.final_loss = loss.value();
+      // END EXERCISE 3.3
       if (on_epoch) on_epoch(epoch, result.final_loss);
       tape.rewind(mark);
     }

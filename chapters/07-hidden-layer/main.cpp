@@ -7,6 +7,8 @@
 // pattern table: how often, over the seeds, IG and each patching direction find or miss a neuron.
 // The program checks completeness, that dead neurons get exactly zero from every method, and that
 // patching every neuron at once recovers everything; it exits with status 1 if a check fails.
+// What each neuron's pattern is and why a training failed are decided in
+// attribution/hidden_neurons.hpp.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +20,7 @@
 
 #include "attribution/activation_patching.hpp"
 #include "attribution/experiment.hpp"
+#include "attribution/hidden_neurons.hpp"
 #include "nn/gates.hpp"
 #include "nn/network.hpp"
 
@@ -25,8 +28,6 @@ namespace {
 
 constexpr std::size_t hidden = 2;
 constexpr std::uint64_t seeds = 10;
-// A method "finds" a neuron when its score (IG share, denoising or noising score) is at least this.
-constexpr double finds = 0.25;
 constexpr double completeness_limit = 1e-9;
 const std::vector<nn::Gate> gates = {nn::Gate::and_gate, nn::Gate::or_gate, nn::Gate::nand_gate,
                                      nn::Gate::xor_gate};
@@ -46,20 +47,6 @@ std::string list_text(const std::vector<double>& values) {
   return text + "]";
 }
 
-// Why a model that does not classify every row failed.
-std::string failure_reason(const attribution::TrainedNetwork& t, int dead_at_start) {
-  if (t.dead_count() == static_cast<int>(t.hidden)) return "dead network";
-  if (dead_at_start > 0) return "dead at start";
-  if (t.dead_count() > 0) return "died in training";
-  return "all alive, stuck";
-}
-
-// Neurons that are zero on every truth-table row before any training step.
-int dead_at_start(nn::Gate gate, std::uint64_t seed, std::size_t width) {
-  // One step with a learning rate too small to move any parameter: the initial network.
-  return attribution::train_network(gate, seed, width, {.epochs = 1, .lr = 1e-300}).dead_count();
-}
-
 struct Training {
   std::vector<attribution::TrainedNetwork> models;
   std::vector<int> dead_start;
@@ -70,30 +57,11 @@ Training train_all(nn::Gate gate, std::size_t width) {
   Training training;
   for (std::uint64_t seed = 0; seed < seeds; ++seed) {
     training.models.push_back(attribution::train_network(gate, seed, width));
-    training.dead_start.push_back(dead_at_start(gate, seed, width));
+    training.dead_start.push_back(attribution::dead_at_start(gate, seed, width));
     training.successes += training.models.back().classifies_all_rows ? 1 : 0;
   }
   return training;
 }
-
-std::string pattern_of(const attribution::Experiment& e, std::size_t j) {
-  if (e.network.dead[j]) return "dead (0 on every row)";
-  if (e.silent_on_pair[j]) return "silent on the pair";
-  // A large negative share or score counts too: the neuron pushes the other way.
-  const bool ig = std::fabs((*e.ig_shares)[j]) >= finds;
-  const bool denoising = std::fabs((*e.patching.denoising.scores)[j]) >= finds;
-  const bool noising = std::fabs((*e.patching.noising.scores)[j]) >= finds;
-  if (ig && denoising && noising) return "all three find it";
-  if (ig && noising) return "denoising misses it";
-  if (ig && denoising) return "noising misses it";
-  if (ig) return "only IG finds it";
-  if (!denoising && !noising) return "none finds it";
-  return "other";
-}
-
-const std::vector<std::string> pattern_names = {
-    "all three find it", "denoising misses it",   "noising misses it",  "only IG finds it",
-    "none finds it",     "dead (0 on every row)", "silent on the pair", "other"};
 
 // Every hidden neuron patched at once, in both directions: the patched run is the other run.
 attribution::TwoWayPatching all_at_once(const attribution::Experiment& e) {
@@ -167,7 +135,7 @@ void print_training(const std::vector<Training>& trainings,
         std::snprintf(cell, sizeof cell, "4/4 ok%s", t.dead_count() > 0 ? ", 1 dead" : "");
       else
         std::snprintf(cell, sizeof cell, "%d/4 %s", t.correct_rows,
-                      failure_reason(t, training.dead_start[seed]).c_str());
+                      attribution::failure_reason(t, training.dead_start[seed]).c_str());
       std::printf(" %-22s", cell);
     }
     std::printf("\n");
@@ -224,18 +192,21 @@ int main() {
         print_model(e);
         printed = true;
       }
-      for (std::size_t j = 0; j < t.hidden; ++j) patterns[column][pattern_of(e, j)] += 1;
+      for (std::size_t j = 0; j < t.hidden; ++j)
+        patterns[column][attribution::pattern_of(e, j)] += 1;
     }
   };
   for (std::size_t g = 0; g < gates.size(); ++g) tally(trainings[g], labels[g], true);
   tally(wider[2], "XOR H=4", false);
 
   std::printf("Every neuron of every seed, in the models that classify every row; a method\n");
-  std::printf("\"finds\" a neuron when its share or score is at least %.2f in size:\n\n", finds);
+  std::printf("\"finds\" a neuron when its share or score is at least %.2f in size:\n\n",
+              attribution::finds);
   std::printf("%-22s", "pattern");
   for (const std::string& column : columns) std::printf(" %8s", column.c_str());
   std::printf("\n");
-  std::vector<std::string> rows = pattern_names;
+  std::vector<std::string> rows(attribution::pattern_names.begin(),
+                                attribution::pattern_names.end());
   rows.push_back("(in a failed model)");
   for (const std::string& row : rows) {
     std::printf("%-22s", row.c_str());
