@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "autodiff/autodiff.hpp"
+#include "tests/chapter_output.hpp"
 #include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -224,3 +225,8 @@ TEST(Ch01Gradcheck, WholeNeuronAgreesWithFiniteDifferences) {
 }
 
 }  // namespace
+
+// The chapter's README shows what its program prints (tests/chapter_output.hpp).
+TEST(Ch01Chapter, ReadmeShowsTheProgramOutput) {
+  chapter_output::expect_readme_matches_program("ch01");
+}

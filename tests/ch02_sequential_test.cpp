@@ -14,6 +14,7 @@
 #include "nn/matrix.hpp"
 #include "nn/random.hpp"
 #include "nn/sequential.hpp"
+#include "tests/chapter_output.hpp"
 #include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -359,3 +360,8 @@ TEST(Ch02Gates, TruthTablesAndNames) {
 }
 
 }  // namespace
+
+// The chapter's README shows what its program prints (tests/chapter_output.hpp).
+TEST(Ch02Chapter, ReadmeShowsTheProgramOutput) {
+  chapter_output::expect_readme_matches_program("ch02");
+}

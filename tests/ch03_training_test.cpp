@@ -10,6 +10,7 @@
 
 #include "autodiff/autodiff.hpp"
 #include "nn/nn.hpp"
+#include "tests/chapter_output.hpp"
 
 #include <gtest/gtest.h>
 
@@ -176,3 +177,8 @@ TEST(Ch03Training, RejectsBadArgumentsAndLeavesTheTapeAsItWas) {
 }
 
 }  // namespace
+
+// The chapter's README shows what its program prints (tests/chapter_output.hpp).
+TEST(Ch03Chapter, ReadmeShowsTheProgramOutput) {
+  chapter_output::expect_readme_matches_program("ch03");
+}

@@ -25,6 +25,7 @@
 #include "nn/matrix.hpp"
 #include "nn/random.hpp"
 #include "nn/sequential.hpp"
+#include "tests/chapter_output.hpp"
 #include "tests/reference_notebook_models.hpp"
 #include "tests/test_support.hpp"
 
@@ -563,4 +564,9 @@ TEST(Ch04IntegratedGradients, LeavesTapeParametersAndTheirGradientsAsFound) {
   for (std::size_t i = 0; i < parameters.size(); ++i)
     EXPECT_EQ(parameters[i].grad(), gradients[i]) << "parameter " << i;
   EXPECT_EQ(model.state_dict(), state);
+}
+
+// The chapter's README shows what its program prints (tests/chapter_output.hpp).
+TEST(Ch04Chapter, ReadmeShowsTheProgramOutput) {
+  chapter_output::expect_readme_matches_program("ch04");
 }

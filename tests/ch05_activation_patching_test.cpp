@@ -23,6 +23,7 @@
 #include "nn/linear.hpp"
 #include "nn/random.hpp"
 #include "nn/sequential.hpp"
+#include "tests/chapter_output.hpp"
 #include "tests/reference_notebook_models.hpp"
 #include "tests/test_support.hpp"
 
@@ -562,4 +563,9 @@ TEST(Ch05ActivationPatching, RejectsBadArgumentsAndLeavesTheTapeAsFound) {
   EXPECT_NE(message.find("one output number"), std::string::npos) << message;
   EXPECT_THROW(attribution::attribution_patching(wide, "layer_0.input", x, x0),
                std::invalid_argument);
+}
+
+// The chapter's README shows what its program prints (tests/chapter_output.hpp).
+TEST(Ch05Chapter, ReadmeShowsTheProgramOutput) {
+  chapter_output::expect_readme_matches_program("ch05");
 }

@@ -16,6 +16,7 @@
 
 #include "attribution/experiment.hpp"
 #include "nn/gates.hpp"
+#include "tests/chapter_output.hpp"
 #include "tests/experiment_claims.hpp"
 #include "tests/reference_notebook_models.hpp"
 
@@ -273,4 +274,9 @@ TEST(Ch06Experiment, SameSeedGivesBitIdenticalResults) {
     const Experiment c = attribution::run_experiment(gate, 8);
     EXPECT_NE(weights_of(a), weights_of(c));
   }
+}
+
+// The chapter's README shows what its program prints (tests/chapter_output.hpp).
+TEST(Ch06Chapter, ReadmeShowsTheProgramOutput) {
+  chapter_output::expect_readme_matches_program("ch06");
 }

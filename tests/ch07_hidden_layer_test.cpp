@@ -15,6 +15,7 @@
 #include "nn/gates.hpp"
 #include "nn/linear.hpp"
 #include "nn/network.hpp"
+#include "tests/chapter_output.hpp"
 #include "tests/experiment_claims.hpp"
 #include "tests/test_support.hpp"
 
@@ -289,3 +290,8 @@ TEST(Ch07HiddenLayer, PatchingEveryNeuronScoresOneAndASetOfOneIsTheNeuronAlone) 
 }
 
 }  // namespace
+
+// The chapter's README shows what its program prints (tests/chapter_output.hpp).
+TEST(Ch07Chapter, ReadmeShowsTheProgramOutput) {
+  chapter_output::expect_readme_matches_program("ch07");
+}

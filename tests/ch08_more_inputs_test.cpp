@@ -12,6 +12,7 @@
 #include "attribution/subset_patching.hpp"
 #include "nn/gates.hpp"
 #include "nn/network.hpp"
+#include "tests/chapter_output.hpp"
 #include "tests/experiment_claims.hpp"
 #include "tests/test_support.hpp"
 
@@ -145,3 +146,8 @@ TEST(Ch08SubsetPatching, EverySetInOrder) {
 }
 
 }  // namespace
+
+// The chapter's README shows what its program prints (tests/chapter_output.hpp).
+TEST(Ch08Chapter, ReadmeShowsTheProgramOutput) {
+  chapter_output::expect_readme_matches_program("ch08");
+}

@@ -1,0 +1,88 @@
+# Which files each chapter introduces: its part of the library, its program, its tests.
+#
+# The Makefile includes this table, and the course tool (tests/course/) reads it: `make test-chNN`
+# builds only chapters 1..NN's files, a file that includes a later chapter's file fails the build
+# with a message naming both, and a source file no row lists is an error. A chapter uses only what
+# it or an earlier chapter introduced; a new file goes in the row of the chapter that first needs it.
+#
+#   chNN.library   code in autodiff/, nn/ and attribution/ (headers and sources)
+#   chNN.program   chapters/NN-name/: the chapter's program (build/chNN) and its README
+#   chNN.tests     the chapter's tests, and the test helpers first used there
+#
+# After the chapters come the tools, which may use every chapter: the latent command, the figures,
+# the benchmarks and the course tooling (the student edition, the test runner, the grader).
+
+chapters := ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08
+
+ch01.library := autodiff/autodiff.hpp autodiff/exercise.hpp autodiff/gradcheck.hpp \
+                autodiff/operations.hpp autodiff/tape.hpp autodiff/tape.cpp
+ch01.program := chapters/01-autodiff/main.cpp chapters/01-autodiff/README.md
+ch01.tests   := tests/ch01_operations_test.cpp tests/ch01_tape_test.cpp \
+                tests/ch01_exercises_test.cpp tests/chapter_output.hpp tests/test_support.hpp
+
+ch02.library := nn/matrix.hpp nn/matrix.cpp nn/random.hpp nn/random.cpp nn/layer.hpp \
+                nn/linear.hpp nn/linear.cpp nn/activations.hpp nn/activations.cpp \
+                nn/sequential.hpp nn/sequential.cpp nn/hooks.hpp nn/hooks.cpp nn/gates.hpp \
+                nn/gates.cpp nn/network.hpp nn/network.cpp
+ch02.program := chapters/02-network/main.cpp chapters/02-network/README.md
+ch02.tests   := tests/ch02_layers_test.cpp tests/ch02_matrix_test.cpp tests/ch02_random_test.cpp \
+                tests/ch02_sequential_test.cpp tests/ch02_exercises_test.cpp
+
+ch03.library := nn/bce_loss.hpp nn/bce_loss.cpp nn/sgd.hpp nn/sgd.cpp nn/training.hpp \
+                nn/training.cpp nn/nn.hpp
+ch03.program := chapters/03-training/main.cpp chapters/03-training/options.hpp \
+                chapters/03-training/README.md
+ch03.tests   := tests/ch03_bce_loss_test.cpp tests/ch03_options_test.cpp tests/ch03_sgd_test.cpp \
+                tests/ch03_training_test.cpp tests/ch03_exercises_test.cpp
+
+ch04.library := attribution/quadrature.hpp attribution/quadrature.cpp attribution/closed_form.hpp \
+                attribution/model_run.hpp attribution/model_run.cpp \
+                attribution/integrated_gradients.hpp attribution/integrated_gradients.cpp
+ch04.program := chapters/04-integrated-gradients/main.cpp chapters/04-integrated-gradients/README.md
+ch04.tests   := tests/ch04_integrated_gradients_test.cpp tests/ch04_quadrature_test.cpp \
+                tests/ch04_exercises_test.cpp tests/reference_notebook_models.hpp \
+                tests/reference_notebook_models.py
+
+ch05.library := attribution/activation_patching.hpp attribution/activation_patching.cpp
+ch05.program := chapters/05-activation-patching/main.cpp chapters/05-activation-patching/README.md
+ch05.tests   := tests/ch05_activation_patching_test.cpp tests/ch05_exercises_test.cpp
+
+ch06.library := attribution/experiment.hpp attribution/experiment.cpp
+ch06.program := chapters/06-latent-circuits/main.cpp chapters/06-latent-circuits/README.md
+ch06.tests   := tests/ch06_experiment_test.cpp tests/ch06_exercises_test.cpp \
+                tests/experiment_claims.hpp
+
+ch07.library := attribution/hidden_neurons.hpp attribution/hidden_neurons.cpp
+ch07.program := chapters/07-hidden-layer/main.cpp chapters/07-hidden-layer/README.md
+ch07.tests   := tests/ch07_hidden_layer_test.cpp tests/ch07_exercises_test.cpp
+
+ch08.library := attribution/subset_patching.hpp attribution/subset_patching.cpp
+ch08.program := chapters/08-more-inputs/main.cpp chapters/08-more-inputs/README.md
+ch08.tests   := tests/ch08_more_inputs_test.cpp tests/ch08_exercises_test.cpp
+
+# ---- the tools ----------------------------------------------------------------------------------
+# latent.code and plot.code are linked into the tools' tests; *.program holds each one's main().
+latent.code    := latent/arguments.hpp latent/arguments.cpp latent/command.hpp latent/command.cpp \
+                  latent/json.hpp latent/json.cpp latent/model_file.hpp latent/model_file.cpp \
+                  latent/report.hpp latent/report.cpp
+latent.program := latent/main.cpp
+plot.code      := plot/svg.hpp plot/svg.cpp plot/axis.hpp plot/axis.cpp plot/bar_chart.hpp \
+                  plot/bar_chart.cpp plot/line_plot.hpp plot/line_plot.cpp \
+                  plot/figures/figures.hpp plot/figures/figures.cpp
+plot.program   := plot/figures/main.cpp
+bench.program  := bench/main.cpp bench/hand_training.hpp bench/compare_pytorch.py
+course.code    := tests/course/table.hpp tests/course/table.cpp tests/course/markers.hpp \
+                  tests/course/markers.cpp tests/course/checks.hpp tests/course/checks.cpp \
+                  tests/course/edition.hpp tests/course/edition.cpp tests/course/grading.hpp \
+                  tests/course/grading.cpp
+course.program := tests/course/main.cpp
+course.runner  := tests/course/runner.cpp
+course.script  := tests/course/course-check.sh
+tools.tests    := tests/latent_arguments_test.cpp tests/latent_command_test.cpp \
+                  tests/latent_csv_test.cpp tests/latent_json_test.cpp \
+                  tests/latent_model_file_test.cpp tests/plot_test.cpp tests/figures_test.cpp \
+                  tests/readme_examples_test.cpp tests/course_test.cpp \
+                  tests/latent_test_support.hpp tests/svg_structure.hpp
+
+# The teacher's files: the answers. The student edition leaves them out.
+instructor.files := docs/instructors.md tests/instructors_test.cpp
