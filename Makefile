@@ -109,11 +109,11 @@ $(BUILD)/checked/%: $(BUILD)/course chapters/files.mk chapters/exercises.md
 	./$(BUILD)/course check $(if $(filter all,$*),,--through $*)
 	@touch $@
 
-# ---- chapters: chapters/NN-name/*.cpp is the program $(BUILD)/chNN -----------------------------
+# ---- chapters: chNN.program is $(BUILD)/chNN, linked once chapters 1..NN pass the order check -
 define chapter_rules
 $(BUILD)/checked/$(1): $($(1).files)
 
-$(BUILD)/$(1): $(call object,$($(1).program)) $($(1).library_objects)
+$(BUILD)/$(1): $(call object,$($(1).program)) $($(1).library_objects) | $(BUILD)/checked/$(1)
 	$$(CXX) $$(CXXFLAGS) $$^ $$(LDFLAGS) -o $$@
 $(1): $(BUILD)/$(1)
 	./$(BUILD)/$(1) $$(ARGS)
@@ -127,12 +127,12 @@ $(BUILD)/out/$(1).txt: $(BUILD)/$(1)
 	  mv $$@.partial $$@
 
 # Chapter NN's tests, with chapters 1..NN's library and the runner.
-$(BUILD)/tests/$(1): $(call object,$($(1).tests)) $($(1).library_objects) $(RUNNER_OBJECTS) | check-gtest
+$(BUILD)/test-$(1): $(call object,$($(1).tests)) $($(1).library_objects) $(RUNNER_OBJECTS) | check-gtest
 	@mkdir -p $$(@D)
 	$$(CXX) $$(CXXFLAGS) $$^ $$(LDFLAGS) $$(GTEST_LIBS) -o $$@
 
-test-$(1): $(BUILD)/checked/$(1) $(BUILD)/tests/$(1) $(BUILD)/out/$(1).txt
-	./$(BUILD)/tests/$(1) $$(TEST_FILTER)
+test-$(1): $(BUILD)/checked/$(1) $(BUILD)/test-$(1) $(BUILD)/out/$(1).txt
+	./$(BUILD)/test-$(1) $$(TEST_FILTER)
 endef
 $(foreach c,$(CHAPTERS),$(eval $(call chapter_rules,$(c))))
 $(BUILD)/checked/all: $(foreach c,$(CHAPTERS),$($(c).files)) $(SOURCES)
@@ -172,13 +172,13 @@ check-gtest:
 $(call object,$(filter tests/%,$(SOURCES))): | check-gtest
 
 # The tools' tests: latent, the figures, the top README's examples, the course tool.
-$(BUILD)/tests/tools: $(call object,$(TOOLS_TESTS)) $(LATENT_OBJECTS) $(PLOT_OBJECTS) $(COURSE_OBJECTS) \
+$(BUILD)/test-tools: $(call object,$(TOOLS_TESTS)) $(LATENT_OBJECTS) $(PLOT_OBJECTS) $(COURSE_OBJECTS) \
                       $(LIBRARY_OBJECTS) $(call object,$(course.runner)) | check-gtest
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $^ $(LDFLAGS) $(GTEST_LIBS) -o $@
 
-test-tools: $(BUILD)/checked/all $(BUILD)/tests/tools $(BUILD)/latent
-	./$(BUILD)/tests/tools $(TEST_FILTER)
+test-tools: $(BUILD)/checked/all $(BUILD)/test-tools $(BUILD)/latent
+	./$(BUILD)/test-tools $(TEST_FILTER)
 
 test: $(foreach c,$(CHAPTERS),test-$(c)) test-tools
 
@@ -200,7 +200,7 @@ HIDDEN_OBJECTS := $(patsubst $(HIDDEN_TESTS)/%.cpp,$(BUILD)/obj/hidden/%.o,$(HID
 $(BUILD)/obj/hidden/%.o: $(HIDDEN_TESTS)/%.cpp $(BUILD)/compile_flags | check-gtest
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(TEST_DEFINES) $(GTEST_CFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/tests/hidden: $(HIDDEN_OBJECTS) $(LIBRARY_OBJECTS) $(RUNNER_OBJECTS)
+$(BUILD)/test-hidden: $(HIDDEN_OBJECTS) $(LIBRARY_OBJECTS) $(RUNNER_OBJECTS)
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $^ $(LDFLAGS) $(GTEST_LIBS) -o $@
 endif
@@ -209,13 +209,13 @@ endif
 # first, so that one that no longer builds cannot be graded from an old copy.
 define grade_recipe
 @rm -rf $(GRADE_DIR) && mkdir -p $(GRADE_DIR)
-@rm -f $(foreach t,$(1) $(if $(HIDDEN_TESTS),hidden),$(BUILD)/tests/$(t))
-@$(MAKE) --no-print-directory -k $(foreach c,$(1),$(BUILD)/tests/$(c) $(BUILD)/out/$(c).txt) \
-  $(if $(HIDDEN_TESTS),$(BUILD)/tests/hidden) > $(GRADE_DIR)/build.log 2>&1 || \
+@rm -f $(foreach t,$(1) $(if $(HIDDEN_TESTS),hidden),$(BUILD)/test-$(t))
+@$(MAKE) --no-print-directory -k $(foreach c,$(1),$(BUILD)/test-$(c) $(BUILD)/out/$(c).txt) \
+  $(if $(HIDDEN_TESTS),$(BUILD)/test-hidden) > $(GRADE_DIR)/build.log 2>&1 || \
   echo "(something did not build: $(GRADE_DIR)/build.log says what)"
 @for t in $(1) $(if $(HIDDEN_TESTS),hidden); do \
-  if [ -x $(BUILD)/tests/$$t ]; then \
-    ./$(BUILD)/tests/$$t --results=$(GRADE_DIR)/$$t.results > $(GRADE_DIR)/$$t.log 2>&1; \
+  if [ -x $(BUILD)/test-$$t ]; then \
+    ./$(BUILD)/test-$$t --results=$(GRADE_DIR)/$$t.results > $(GRADE_DIR)/$$t.log 2>&1; \
   fi; done; true
 @./$(BUILD)/course grade $(GRADE_DIR) $(foreach c,$(2),--chapter $(c)) \
   $(if $(HIDDEN_TESTS),--expect hidden) $(if $(GRADESCOPE),--gradescope $(GRADESCOPE))
@@ -239,7 +239,7 @@ student: $(BUILD)/course
 # edition with the solutions put back is this repository byte for byte; and with chapter 7 broken,
 # chapter 4's tests still pass.
 course-check: $(BUILD)/course
-	tests/course/course-check.sh $(BUILD)
+	+tests/course/course-check.sh $(BUILD)
 
 # ---- housekeeping -----------------------------------------------------------------------------
 FORMATTED := $(SOURCES)

@@ -3,7 +3,7 @@
 // FAILED, whatever the test did with the exception. The program exits 0 when no test failed for
 // any other reason, so that in the student edition `make test` runs everything it can.
 //
-//   build/tests/ch04 [GoogleTest's flags] [--results=FILE]
+//   build/test-ch04 [GoogleTest's flags] [--results=FILE]
 //
 // --results writes one line per test for the grader (tests/course/grading.hpp).
 #include <cstdio>
