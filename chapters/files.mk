@@ -40,7 +40,8 @@ ch04.library := attribution/quadrature.hpp attribution/quadrature.cpp attributio
                 attribution/integrated_gradients.hpp attribution/integrated_gradients.cpp
 ch04.program := chapters/04-integrated-gradients/main.cpp chapters/04-integrated-gradients/README.md
 ch04.tests   := tests/ch04_integrated_gradients_test.cpp tests/ch04_quadrature_test.cpp \
-                tests/ch04_exercises_test.cpp tests/reference_notebook_models.hpp \
+                tests/ch04_exercises_test.cpp tests/hand_set_network.hpp \
+                tests/reference_notebook_models.hpp \
                 tests/reference_notebook_models.py
 
 ch05.library := attribution/activation_patching.hpp attribution/activation_patching.cpp

@@ -15,8 +15,10 @@
 #include "autodiff/tape.hpp"
 #include "nn/activations.hpp"
 #include "nn/linear.hpp"
+#include "nn/network.hpp"
 #include "nn/random.hpp"
 #include "nn/sequential.hpp"
+#include "tests/hand_set_network.hpp"
 
 #include <gtest/gtest.h>
 
@@ -63,10 +65,7 @@ double sigmoid_slope(double z) {
 
 // f(x) = sigmoid(w.x + b) as a network: Sequential(Linear(n, 1), Sigmoid()).
 nn::Sequential neuron(autodiff::Tape& tape, const std::vector<double>& weights, double bias) {
-  nn::Generator generator(0);  // its draws are overwritten at once
-  nn::Sequential model(tape, generator, nn::Linear(weights.size(), 1), nn::Sigmoid());
-  model.load_state_dict({{"model.0.weight", weights}, {"model.0.bias", {bias}}});
-  return model;
+  return nn::neuron(tape, weights, bias);  // a vector, so that callers may write {w1, w2}
 }
 
 double linear(const std::vector<double>& weights, double bias, const std::vector<double>& x) {
@@ -94,32 +93,12 @@ std::vector<double> neuron_ig_by_hand(const std::vector<double>& w, double b,
   return attributions;
 }
 
-// A network with a hidden sigmoid layer, written out:
-//   h = sigmoid(W x + c) (3 neurons), f = sigmoid(v.h + d).
-// Its activations: layer_1.input = W x + c, layer_2.input = h.
-const std::vector<double> hidden_w = {1.5, -2.0, 0.5, 1.0, -1.0, 2.5};  // 3 x 2, row by row
-const std::vector<double> hidden_c = {0.25, -0.5, 0.1};
-const std::vector<double> output_v = {2.0, -1.5, 0.75};
-const double output_d = -0.3;
+// The network of tests/hand_set_network.hpp; its hidden layer h is layer_2.input.
+using hand_set::hidden_network;
+using hand_set::hidden_of;
+using hand_set::output_d;
+using hand_set::output_v;
 const std::string hidden = "layer_2.input";
-
-nn::Sequential hidden_network(autodiff::Tape& tape) {
-  nn::Generator generator(0);
-  nn::Sequential model(tape, generator, nn::Linear(2, 3), nn::Sigmoid(), nn::Linear(3, 1),
-                       nn::Sigmoid());
-  model.load_state_dict({{"model.0.weight", hidden_w},
-                         {"model.0.bias", hidden_c},
-                         {"model.2.weight", output_v},
-                         {"model.2.bias", {output_d}}});
-  return model;
-}
-
-std::vector<double> hidden_of(const std::vector<double>& x) {
-  std::vector<double> h(3);
-  for (int j = 0; j < 3; ++j)
-    h[j] = autodiff::sigmoid(hidden_w[2 * j] * x[0] + hidden_w[2 * j + 1] * x[1] + hidden_c[j]);
-  return h;
-}
 
 void expect_near_all(const std::vector<double>& actual, const std::vector<double>& expected,
                      double tolerance, const std::string& where) {

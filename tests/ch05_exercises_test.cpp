@@ -13,8 +13,10 @@
 #include "autodiff/tape.hpp"
 #include "nn/activations.hpp"
 #include "nn/linear.hpp"
+#include "nn/network.hpp"
 #include "nn/random.hpp"
 #include "nn/sequential.hpp"
+#include "tests/hand_set_network.hpp"
 #include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -31,10 +33,7 @@ using test_support::invalid_argument_message;
 
 // f(x) = sigmoid(w.x + b) as a network: Sequential(Linear(n, 1), Sigmoid()).
 nn::Sequential neuron(autodiff::Tape& tape, const std::vector<double>& weights, double bias) {
-  nn::Generator generator(0);  // its draws are overwritten at once
-  nn::Sequential model(tape, generator, nn::Linear(weights.size(), 1), nn::Sigmoid());
-  model.load_state_dict({{"model.0.weight", weights}, {"model.0.bias", {bias}}});
-  return model;
+  return nn::neuron(tape, weights, bias);  // a vector, so that callers may write {w1, w2}
 }
 
 // The same neuron with plain doubles.
@@ -52,30 +51,12 @@ std::vector<double> patched(std::vector<double> x, const std::vector<double>& so
   return x;
 }
 
-// A network with a hidden sigmoid layer, written out:
-//   z = W x + c (layer_1.input), h = sigmoid(z) (layer_2.input, 3 neurons), f = sigmoid(v.h + d).
-const std::vector<double> hidden_w = {1.5, -2.0, 0.5, 1.0, -1.0, 2.5};  // 3 x 2, row by row
-const std::vector<double> hidden_c = {0.25, -0.5, 0.1};
-const std::vector<double> output_v = {2.0, -1.5, 0.75};
-const double output_d = -0.3;
+// The network of tests/hand_set_network.hpp.
+using hand_set::hidden_network;
+using hand_set::output_d;
+using hand_set::output_v;
+using hand_set::pre_activation_of;
 
-nn::Sequential hidden_network(autodiff::Tape& tape) {
-  nn::Generator generator(0);
-  nn::Sequential model(tape, generator, nn::Linear(2, 3), nn::Sigmoid(), nn::Linear(3, 1),
-                       nn::Sigmoid());
-  model.load_state_dict({{"model.0.weight", hidden_w},
-                         {"model.0.bias", hidden_c},
-                         {"model.2.weight", output_v},
-                         {"model.2.bias", {output_d}}});
-  return model;
-}
-
-std::vector<double> pre_activation_of(const std::vector<double>& x) {
-  std::vector<double> z(3);
-  for (int j = 0; j < 3; ++j)
-    z[j] = hidden_w[2 * j] * x[0] + hidden_w[2 * j + 1] * x[1] + hidden_c[j];
-  return z;
-}
 std::vector<double> hidden_from(const std::vector<double>& z) {
   std::vector<double> h(3);
   for (int j = 0; j < 3; ++j) h[j] = autodiff::sigmoid(z[j]);
