@@ -62,9 +62,9 @@ void check_readme(const fs::path& root, const Table& table, const Exercise& e,
     while (std::getline(in, next) && next.empty()) {
     }
     if (next != e.readme_line())
-      problems.push_back(readme + ":" + std::to_string(number) + ": under '" + heading +
-                         "' the ratings line must read\n  " + e.readme_line() +
-                         "\n(from chapters/exercises.md), not\n  " + next);
+      problems.push_back(join({readme, ":", std::to_string(number), ": under '", heading,
+                               "' the ratings line must read\n  ", e.readme_line(),
+                               "\n(from chapters/exercises.md), not\n  ", next}));
     return;
   }
   problems.push_back(readme + ": no heading '" + heading +
@@ -91,18 +91,19 @@ std::vector<std::string> check_repository(const fs::path& root, const Table& tab
     if (!is_source(file)) continue;
     const std::string text = read_text(root / file);
     for (const auto& [line, included] : includes_of(text)) {
-      const std::string where = file + ":" + std::to_string(line) + ": ";
+      const std::string where = join({file, ":", std::to_string(line), ": "});
       const std::optional<std::size_t> included_rank = table.rank_of(included);
       if (!included_rank) {
         if (fs::exists(root / included))
-          problems.push_back(where + "includes " + included +
-                             ", which no row of chapters/files.mk lists");
+          problems.push_back(
+              join({where, "includes ", included, ", which no row of chapters/files.mk lists"}));
         continue;  // not a project file: the compiler says what is wrong with it
       }
       if (*included_rank > *rank)
-        problems.push_back(where + file + " (" + table.rank_name(*rank) + ") includes " + included +
-                           " (" + table.rank_name(*included_rank) +
-                           "): a chapter may use only what it or an earlier chapter introduced");
+        problems.push_back(
+            join({where, file, " (", table.rank_name(*rank), ") includes ", included, " (",
+                  table.rank_name(*included_rank),
+                  "): a chapter may use only what it or an earlier chapter introduced"}));
     }
     try {
       for (const Region& region : find_regions(text, file)) {

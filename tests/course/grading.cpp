@@ -93,7 +93,7 @@ std::vector<TestResult> parse_results(std::string_view text, const std::string& 
     else if (outcome == "SKIPPED")
       result.outcome = Outcome::skipped;
     else
-      throw Error(name + ":" + std::to_string(number) + ": unknown outcome '" + outcome + "'");
+      throw Error(join({name, ":", std::to_string(number), ": unknown outcome '", outcome, "'"}));
     result.suite = line.substr(tab + 1, dot - tab - 1);
     result.name = line.substr(dot + 1, second - dot - 1);
     result.message = unescape_line(std::string_view(line).substr(second + 1));

@@ -57,6 +57,15 @@ std::string Exercise::readme_line() const {
          " minutes \u00b7 in `" + file + "` \u00b7 tests `" + suite_prefix() + "*`";
 }
 
+std::string join(std::initializer_list<std::string_view> parts) {
+  std::size_t size = 0;
+  for (std::string_view part : parts) size += part.size();
+  std::string joined;
+  joined.reserve(size);
+  for (std::string_view part : parts) joined += part;
+  return joined;
+}
+
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error("cannot read " + path.string());
@@ -220,15 +229,15 @@ Table read_table(const std::filesystem::path& root) {
   for (std::size_t c = 0; c < table.chapters.size(); ++c) {
     const std::string expected = (c + 1 < 10 ? "ch0" : "ch") + std::to_string(c + 1);
     if (table.chapters[c] != expected)
-      throw Error(files_name + ": the chapters row must read ch01 ch02 ... in order; '" +
-                  table.chapters[c] + "' is where " + expected + " should be");
+      throw Error(join({files_name, ": the chapters row must read ch01 ch02 ... in order; '",
+                        table.chapters[c], "' is where ", expected, " should be"}));
   }
   const std::string exercises_name = "chapters/exercises.md";
   table.exercises = parse_exercises(read_text(root / exercises_name), exercises_name);
   for (const Exercise& e : table.exercises)
     if (e.chapter < 1 || static_cast<std::size_t>(e.chapter) > table.chapters.size())
-      throw Error(exercises_name + ": exercise " + e.id + " belongs to no chapter in " +
-                  files_name);
+      throw Error(
+          join({exercises_name, ": exercise ", e.id, " belongs to no chapter in ", files_name}));
   return table;
 }
 

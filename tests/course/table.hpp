@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -68,6 +69,9 @@ Table read_table(const std::filesystem::path& root);
 std::map<std::string, std::vector<std::string>> parse_make_rows(std::string_view text,
                                                                 const std::string& name);
 std::vector<Exercise> parse_exercises(std::string_view text, const std::string& name);
+
+// The parts one after another, for messages built inside loops (one allocation, not one per '+').
+std::string join(std::initializer_list<std::string_view> parts);
 
 // A whole file as text; throws Error naming it when it cannot be read.
 std::string read_text(const std::filesystem::path& path);
