@@ -9,6 +9,8 @@
 # $1: the build folder of this repository (build).
 set -euo pipefail
 build=${1:-build}
+# Each make below is a build of its own (and picks its own parallelism), not a part of the caller's.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 work=$(mktemp -d "${TMPDIR:-/tmp}/latent-course-check.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 step() { echo; echo "== course-check: $*"; }
