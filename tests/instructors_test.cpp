@@ -722,22 +722,31 @@ TEST(InstructorsGuide, Answer64UndertrainedAnd) {
 // Answer 6.5: the soft gate 0, 1/2, 1/2, 1: any neuron with b = -w scores 0.5 both ways and IG
 // splits evenly; one neuron learns it (seed 0, chapter 3's training) close to that.
 TEST(InstructorsGuide, Answer65TheHalfwayGate) {
+  // Both patching directions and IG's shares between [1, 1] and [0, 0], each within its tolerance
+  // of one half.
+  struct Measured {
+    attribution::TwoWayPatching patching;
+    std::vector<double> shares;
+  };
+  auto expect_halfway = [](nn::Sequential& model, double score_tolerance, double share_tolerance,
+                           const std::string& which) {
+    Measured m{attribution::patch_both_directions(model, nn::model_input, one_one, zero_zero),
+               attribution::ig_shares(attribution::integrated_gradients(model, one_one, zero_zero))
+                   .value()};
+    for (std::size_t i = 0; i < 2; ++i) {
+      EXPECT_NEAR(score(m.patching.denoising.scores, i), 0.5, score_tolerance) << which;
+      EXPECT_NEAR(score(m.patching.noising.scores, i), 0.5, score_tolerance) << which;
+      EXPECT_NEAR(m.shares[i], 0.5, share_tolerance) << which;
+    }
+    return m;
+  };
   for (double w : {1.0, 5.0, 20.0}) {
     Tape tape;
     nn::Sequential model = nn::neuron(tape, std::vector<double>{w, w}, -w);
-    const auto patching =
-        attribution::patch_both_directions(model, nn::model_input, one_one, zero_zero);
-    const auto shares =
-        attribution::ig_shares(attribution::integrated_gradients(model, one_one, zero_zero));
-    ASSERT_TRUE(shares);
-    for (std::size_t i = 0; i < 2; ++i) {
-      EXPECT_NEAR(score(patching.denoising.scores, i), 0.5, 1e-14) << w;
-      EXPECT_NEAR(score(patching.noising.scores, i), 0.5, 1e-14) << w;
-      // Equal weights, equal shares; they add up to 1 up to the rule's completeness error (5e-6
-      // at w = 20, where the logit crosses 40 units along the path).
-      EXPECT_EQ((*shares)[i], (*shares)[0]) << w;
-      EXPECT_NEAR((*shares)[i], 0.5, 1e-5) << w;
-    }
+    // Equal weights, equal shares; they add up to 1 up to the rule's completeness error (5e-6 at
+    // w = 20, where the logit crosses 40 units along the path).
+    const Measured m = expect_halfway(model, 1e-14, 1e-5, "w = " + std::to_string(w));
+    EXPECT_EQ(m.shares[1], m.shares[0]) << w;
   }
   Tape tape;
   nn::Generator generator(0);
@@ -745,24 +754,16 @@ TEST(InstructorsGuide, Answer65TheHalfwayGate) {
   const nn::Matrix<double> inputs{{0, 0}, {0, 1}, {1, 0}, {1, 1}}, targets{{0}, {0.5}, {0.5}, {1}};
   nn::train(model, inputs, targets, generator);
   const nn::StateDict p = model.state_dict();
-  const auto patching =
-      attribution::patch_both_directions(model, nn::model_input, one_one, zero_zero);
-  const auto shares =
-      attribution::ig_shares(attribution::integrated_gradients(model, one_one, zero_zero));
-  ASSERT_TRUE(shares);
-  for (std::size_t i = 0; i < 2; ++i) {
-    EXPECT_NEAR(score(patching.denoising.scores, i), 0.5, 0.02);
-    EXPECT_NEAR(score(patching.noising.scores, i), 0.5, 0.02);
-    EXPECT_NEAR((*shares)[i], 0.5, 0.001);
-  }
-  expect_answer_states(
-      "6.5",
-      {"w = " + vector_text(p.at("model.0.weight"), 4), "b = " + fixed(p.at("model.0.bias")[0], 4),
-       "denoising " + fixed(score(patching.denoising.scores, 0), 4) + " and " +
-           fixed(score(patching.denoising.scores, 1), 4),
-       "noising " + fixed(score(patching.noising.scores, 0), 4) + " and " +
-           fixed(score(patching.noising.scores, 1), 4),
-       "IG shares " + fixed((*shares)[0], 4) + " and " + fixed((*shares)[1], 4)});
+  const Measured trained = expect_halfway(model, 0.02, 0.001, "trained from seed 0");
+  const auto& patching = trained.patching;
+  const auto& shares = trained.shares;
+  expect_answer_states("6.5", {"w = " + vector_text(p.at("model.0.weight"), 4),
+                               "b = " + fixed(p.at("model.0.bias")[0], 4),
+                               "denoising " + fixed(score(patching.denoising.scores, 0), 4) +
+                                   " and " + fixed(score(patching.denoising.scores, 1), 4),
+                               "noising " + fixed(score(patching.noising.scores, 0), 4) + " and " +
+                                   fixed(score(patching.noising.scores, 1), 4),
+                               "IG shares " + fixed(shares[0], 4) + " and " + fixed(shares[1], 4)});
 }
 
 // ---- chapter 7 ----------------------------------------------------------------------------------
