@@ -47,16 +47,16 @@ COURSE_OBJECTS  := $(call object,$(course.code))
 # The tests' main(): GoogleTest's, reporting a test that reaches an unfinished exercise as NOT DONE.
 RUNNER_OBJECTS  := $(call object,$(course.runner) tests/course/grading.cpp tests/course/table.cpp)
 # The instructor's tests run with the tools' tests; the student edition has none.
-TOOLS_TESTS     := $(tools.tests) $(wildcard $(filter tests/%,$(instructor.files)))
+TOOLS_TESTS     := $(tools.tests) $(fuzz.code) $(wildcard $(filter tests/%,$(instructor.files)))
 SOURCES         := $(sort $(filter %.cpp %.hpp,$(foreach c,$(CHAPTERS),$($(c).files)) $(latent.code) \
                    $(latent.program) $(plot.code) $(plot.program) $(bench.program) $(course.code) \
-                   $(course.program) $(course.runner) $(TOOLS_TESTS)))
+                   $(course.program) $(course.runner) $(TOOLS_TESTS) $(fuzz.program)))
 
 GTEST_CFLAGS = $(shell pkg-config --cflags gtest 2>/dev/null)
 GTEST_LIBS   = $(shell pkg-config --libs gtest 2>/dev/null)
 
-.PHONY: all run test test-tools sanitize clean format format-check lint help check-gtest student \
-        grade course-check figures figures-update bench FORCE $(CHAPTERS) \
+.PHONY: all run test test-tools sanitize fuzz clean format format-check lint help check-gtest \
+        student grade course-check figures figures-update bench FORCE $(CHAPTERS) \
         $(foreach c,$(CHAPTERS),test-$(c) grade-$(c))
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -76,6 +76,8 @@ help:
 	@echo "make student DIR=path  write the student edition (every exercise a stub) into path"
 	@echo "make course-check  check the student edition and the grader end to end (as CI does)"
 	@echo "make sanitize      the tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+	@echo "make fuzz          libFuzzer on the model-file, argument and marker readers (clang++),"
+	@echo "                   FUZZ_SECONDS=$(FUZZ_SECONDS) each; tests/fuzz/README.md"
 	@echo "make format        clang-format the sources in place; make format-check only checks"
 	@echo "make lint          clang-tidy on the sources"
 	@echo "make figures       draw every figure (SVG) and an index.html into $(BUILD)/figures/"
@@ -186,6 +188,25 @@ SANITIZE_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -f
 sanitize:
 	$(MAKE) BUILD=$(BUILD)/sanitize OPTIMIZE="$(SANITIZE_FLAGS)" LDFLAGS="-fsanitize=address,undefined" test
 
+# ---- fuzzing ----------------------------------------------------------------------------------
+# make fuzz builds the libFuzzer programs into $(BUILD)/fuzz with clang++ (every object compiled
+# for coverage and under ASan + UBSan), then runs each for FUZZ_SECONDS on a copy of its seed
+# corpus (tests/fuzz/run.sh says what it prints and where a crash goes; tests/fuzz/README.md how a
+# crash becomes a regression test).
+FUZZ_SECONDS ?= 60
+FUZZ_CXX     ?= clang++
+FUZZ_TARGETS := $(patsubst tests/fuzz/%_fuzz.cpp,%,$(filter %_fuzz.cpp,$(fuzz.program)))
+FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+$(BUILD)/%_fuzz: $(BUILD)/obj/tests/fuzz/%_fuzz.o $(call object,$(fuzz.code)) $(LATENT_OBJECTS) \
+                 $(COURSE_OBJECTS) $(LIBRARY_OBJECTS)
+	$(CXX) $(CXXFLAGS) $^ $(LDFLAGS) -o $@
+
+fuzz:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/fuzz CXX=$(FUZZ_CXX) OPTIMIZE="$(FUZZ_FLAGS)" \
+	  LDFLAGS="-fsanitize=fuzzer,address,undefined" $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
+	tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # ---- grading ----------------------------------------------------------------------------------
 # make grade builds what it can, runs each chapter's tests (and HIDDEN_TESTS, if given) with
 # --results, and lets the course tool score them. A chapter whose tests do not build scores 0 for
@@ -250,7 +271,7 @@ format-check:
 # One target per file, so that make -j lint runs clang-tidy on several files at once.
 LINT_SOURCES := $(filter %.cpp,$(foreach c,$(CHAPTERS),$($(c).library) $($(c).program)) \
                 $(latent.code) $(latent.program) $(plot.code) $(plot.program) $(bench.program) \
-                $(course.code) $(course.program))
+                $(course.code) $(course.program) $(fuzz.code) $(fuzz.program))
 LINT_TARGETS := $(addprefix lint/,$(LINT_SOURCES))
 .PHONY: $(LINT_TARGETS)
 lint: $(LINT_TARGETS)

@@ -120,7 +120,8 @@ int TrainedNetwork::dead_count() const {
 }
 
 TrainedNetwork train_network(nn::Gate gate, std::uint64_t seed, std::size_t hidden,
-                             const nn::TrainingOptions& options) {
+                             const nn::TrainingOptions& options,
+                             const nn::EpochCallback& on_epoch) {
   TrainedNetwork network;
   network.gate = gate;
   network.hidden = hidden;
@@ -135,7 +136,10 @@ TrainedNetwork train_network(nn::Gate gate, std::uint64_t seed, std::size_t hidd
   const nn::TruthTable table = nn::truth_table(gate);
   training.losses.reserve(static_cast<std::size_t>(std::max(options.epochs, 0)));
   nn::train(model, table.inputs, table.targets, generator, options,
-            [&training](int, double loss) { training.losses.push_back(loss); });
+            [&training, &on_epoch](int epoch, double loss) {
+              training.losses.push_back(loss);
+              if (on_epoch) on_epoch(epoch, loss);
+            });
   network.parameters = model.state_dict();
   describe(model, network);
   return network;

@@ -60,8 +60,10 @@ struct TrainedNetwork {
 // Draws the network from the seed (PyTorch's initialisation, layer by layer), then trains it on
 // BCELoss over the gate's rows, shuffled every epoch (nn::train). Throws std::invalid_argument for
 // hidden above nn::max_hidden and for nn::train's errors (epochs < 1, a bad learning rate).
+// `on_epoch`, if given, is called after each epoch as nn::train calls it (a progress line, say).
 TrainedNetwork train_network(nn::Gate gate, std::uint64_t seed, std::size_t hidden,
-                             const nn::TrainingOptions& options);
+                             const nn::TrainingOptions& options,
+                             const nn::EpochCallback& on_epoch = {});
 inline TrainedNetwork train_network(nn::Gate gate, std::uint64_t seed, std::size_t hidden = 0) {
   return train_network(gate, seed, hidden, default_training(hidden));
 }

@@ -43,7 +43,8 @@ struct IntegratedGradientsResult {
 // when input and baseline differ in length (naming both), for an unknown activation name (naming
 // it and listing the valid ones), for a model whose output is not one number, and for the
 // quadrature rule's errors (n_steps < 1 or above max_n_steps, riemann_trapezoid with one step);
-// the model's shape errors pass through.
+// the model's shape errors pass through, and a layer that rewinds the tape under the run is a
+// std::logic_error (see gradients_with_activation).
 IntegratedGradientsResult integrated_gradients(nn::Sequential& model, std::span<const double> input,
                                                std::span<const double> baseline,
                                                int n_steps = default_n_steps,

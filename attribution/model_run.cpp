@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <exception>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "autodiff/operations.hpp"
 
@@ -25,6 +29,70 @@ void check_single_output(const auto& output, std::size_t rows = 1) {
     throw std::invalid_argument(
         "attribution needs a model with one output number per input row; this one gives " +
         nn::shape_string(output) + " for " + std::to_string(rows) + (rows == 1 ? " row" : " rows"));
+}
+
+// What gradients_with_activation puts back after its run: the tape's length, and the parameters'
+// gradients, which backward() adds into.
+struct Saved {
+  autodiff::Tape& tape;
+  autodiff::Tape::Mark mark;
+  std::vector<autodiff::Var> parameters;
+  std::vector<double> gradients;
+};
+
+Saved save(autodiff::Tape& tape, std::vector<autodiff::Var> parameters) {
+  std::vector<double> gradients;
+  gradients.reserve(parameters.size());
+  for (const autodiff::Var& p : parameters) gradients.push_back(p.grad());
+  return {tape, tape.mark(), std::move(parameters), std::move(gradients)};
+}
+
+// Whether a layer rewound the tape under the mark during the run: then the parameters' nodes, or
+// the tape's length at the mark, are gone, and there is nothing to put back.
+bool rewound_under(const Saved& saved) {
+  if (saved.tape.size() < saved.mark.size) return true;
+  for (const autodiff::Var& p : saved.parameters) {
+    try {
+      (void)saved.tape.at(p);
+    } catch (const std::logic_error&) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Only once rewound_under is false: the gradients first, as they cannot fail; the rewind can (a
+// tape out of generations) and then leaves the step's nodes, not wrong gradients.
+void put_back(const Saved& saved) {
+  for (std::size_t i = 0; i < saved.parameters.size(); ++i)
+    saved.tape.at(saved.parameters[i]).grad = saved.gradients[i];
+  saved.tape.rewind(saved.mark);
+}
+
+std::logic_error rewound_during_run(std::string_view layer) {
+  return std::logic_error("gradients_with_activation at " + std::string(layer) +
+                          ": a layer rewound the tape during the run, under the nodes that were "
+                          "there before it (the parameters among them); a layer must leave the "
+                          "tape's earlier nodes alone");
+}
+
+// The run of gradients_with_activation, without the putting back.
+nn::Matrix<double> differentiate(nn::Sequential& model, std::string_view layer,
+                                 std::span<const double> input, const nn::Matrix<double>& values) {
+  nn::Matrix<autodiff::Var> leaves;
+  const auto& output = model.run_with_hooks(
+      as_rows(input, values.rows()), {{std::string(layer), nn::patch_activation(values, &leaves)}});
+  check_single_output(output, values.rows());
+  // d(sum of outputs)/d(row k's leaves) = d(output k)/d(row k's leaves): each output's gradient
+  // is exactly 1 (torch.autograd.grad with grad_outputs of ones, as Captum calls it).
+  autodiff::Var total = output(0, 0);
+  for (std::size_t k = 1; k < output.rows(); ++k) total = total + output(k, 0);
+  total.backward();
+  nn::Matrix<double> gradients(leaves.rows(), leaves.cols());
+  const auto from = leaves.flat();
+  const auto to = gradients.flat();
+  for (std::size_t k = 0; k < from.size(); ++k) to[k] = from[k].grad();
+  return gradients;
 }
 
 }  // namespace
@@ -64,33 +132,23 @@ nn::Matrix<double> gradients_with_activation(nn::Sequential& model, std::string_
                                 std::string(layer) + " (0 rows)");
   // Captum takes gradients with torch.autograd.grad, which leaves .grad alone; backward() here adds
   // into every leaf it reaches, the parameters included. So the step's nodes are rewound and the
-  // parameters' gradients put back, whether the run succeeds or throws.
-  struct Restore {
-    autodiff::Tape& tape;
-    autodiff::Tape::Mark mark;
-    std::vector<autodiff::Var> parameters;
-    std::vector<double> gradients;
-    ~Restore() {
-      tape.rewind(mark);
-      for (std::size_t i = 0; i < parameters.size(); ++i)
-        tape.at(parameters[i]).grad = gradients[i];
+  // parameters' gradients put back, whether the run succeeds or throws: by hand rather than by a
+  // destructor, which could neither report a tape it cannot restore nor throw.
+  const Saved saved = save(model.tape(), model.parameters());
+  nn::Matrix<double> gradients;
+  try {
+    gradients = differentiate(model, layer, input, values);
+  } catch (...) {
+    // The run's own error (a Var rewound away, most likely) then follows from the rewind.
+    if (rewound_under(saved)) std::throw_with_nested(rewound_during_run(layer));
+    try {
+      put_back(saved);
+    } catch (...) {  // a tape out of generations: the run's error is the one to report
     }
-  } restore{model.tape(), model.tape().mark(), model.parameters(), {}};
-  for (const autodiff::Var& p : restore.parameters) restore.gradients.push_back(p.grad());
-
-  nn::Matrix<autodiff::Var> leaves;
-  const auto& output = model.run_with_hooks(
-      as_rows(input, values.rows()), {{std::string(layer), nn::patch_activation(values, &leaves)}});
-  check_single_output(output, values.rows());
-  // d(sum of outputs)/d(row k's leaves) = d(output k)/d(row k's leaves): each output's gradient
-  // is exactly 1 (torch.autograd.grad with grad_outputs of ones, as Captum calls it).
-  autodiff::Var total = output(0, 0);
-  for (std::size_t k = 1; k < output.rows(); ++k) total = total + output(k, 0);
-  total.backward();
-  nn::Matrix<double> gradients(leaves.rows(), leaves.cols());
-  const auto from = leaves.flat();
-  const auto to = gradients.flat();
-  for (std::size_t k = 0; k < from.size(); ++k) to[k] = from[k].grad();
+    throw;
+  }
+  if (rewound_under(saved)) throw rewound_during_run(layer);
+  put_back(saved);
   return gradients;
 }
 

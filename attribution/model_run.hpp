@@ -42,7 +42,9 @@ double output_with_activation(nn::Sequential& model, std::string_view layer,
 // input and one backward from the sum of the outputs, as Captum batches its steps: rows of a batch
 // never interact, so each row's gradient is, to the bit, the one a run on that row alone gives.
 // The tape and the parameters' gradients are left as they were. Throws std::invalid_argument when
-// `values` has no rows.
+// `values` has no rows, and std::logic_error when a layer rewound the tape during the run under the
+// nodes it held before (the parameters, say), so that they cannot be put back; when the run itself
+// failed too, its exception is nested in that one (std::rethrow_if_nested).
 nn::Matrix<double> gradients_with_activation(nn::Sequential& model, std::string_view layer,
                                              std::span<const double> input,
                                              const nn::Matrix<double>& values);

@@ -73,7 +73,7 @@ const Tape::Node& Tape::node(std::size_t index) const {
 }
 
 void Tape::reserve(std::size_t nodes) {
-  if (nodes > no_parent)
+  if (nodes > max_nodes)
     throw std::length_error("autodiff: cannot reserve " + std::to_string(nodes) +
                             " nodes; a tape holds at most 2^32 - 1");
   if (nodes <= capacity_) return;
@@ -84,10 +84,9 @@ void Tape::reserve(std::size_t nodes) {
 }
 
 void Tape::grow() {
-  // Vars address nodes with 32 bits and no_parent is taken, so the tape stops one short of 2^32.
-  if (size_ >= no_parent) throw std::length_error("autodiff: the tape is full (2^32 - 1 nodes)");
+  if (size_ >= max_nodes) throw std::length_error("autodiff: the tape is full (2^32 - 1 nodes)");
   const std::size_t doubled = size_ < 64 ? 64 : 2 * static_cast<std::size_t>(size_);
-  reserve(doubled < no_parent ? doubled : no_parent);
+  reserve(doubled < max_nodes ? doubled : max_nodes);
 }
 
 void Tape::zero_grad() {
@@ -100,6 +99,11 @@ void Tape::rewind(Mark mark) {
     throw std::logic_error("autodiff: rewind to a mark past the tape's end (mark " +
                            std::to_string(mark.size) + ", tape " + std::to_string(size_) +
                            " nodes); was the tape already rewound further?");
+  // One more would wrap the count around to generation 0, whose Vars would then match new nodes.
+  if (generation_ == UINT32_MAX)
+    throw std::length_error(
+        "autodiff: this tape has been rewound 2^32 - 1 times, as many generations of nodes as it "
+        "can tell apart; make a new Tape");
   size_ = mark.size;  // keeps the capacity: the next step reuses the memory
   ++generation_;
 }

@@ -15,6 +15,10 @@
 // and rewind to it at the end of each step. Parameters survive; the step's nodes go, and the array
 // keeps its capacity, so later steps allocate nothing. A Var whose node was rewound away, a Var of
 // another tape, or an empty Var is caught with a std::logic_error, never undefined behaviour.
+// Each rewind starts a new generation of nodes, and a Var matches only a node of its own one. The
+// generation is 32 bits (it keeps a Var at 16 bytes and a node at 48, and the engine fast), so
+// after 2^32 - 1 rewinds a tape refuses to rewind again, with a std::length_error, rather than let
+// an old Var match a new node: a loop that rewinds more often than that makes a new Tape.
 //
 // A Tape must outlive the Vars that refer to it, as a container outlives its iterators. A tape is
 // not thread-safe; give each thread its own.
@@ -50,6 +54,7 @@ enum class Op : std::uint8_t {
 const char* op_name(Op op);
 
 class Tape;
+struct TapeTestAccess;
 
 class Var {
  public:
@@ -84,6 +89,8 @@ class Var {
 class Tape {
  public:
   static constexpr std::uint32_t no_parent = UINT32_MAX;
+  // Vars address nodes with 32 bits and no_parent takes the last value.
+  static constexpr std::size_t max_nodes = no_parent;
 
   // 48 bytes a node: value, gradient, two partials, two parent positions, generation and op.
   struct Node {
@@ -119,6 +126,8 @@ class Tape {
   void zero_grad();  // every node's gradient to zero
 
   Mark mark() const { return {this, size_}; }
+  // Throws std::logic_error for a mark of another tape or past the end, and std::length_error once
+  // the tape has been rewound 2^32 - 1 times (its generations are used up: make a new Tape).
   void rewind(Mark mark);
 
   std::size_t size() const { return size_; }
@@ -133,6 +142,9 @@ class Tape {
   Node& at(Var v) { return nodes_[checked_index(v)]; }
 
  private:
+  // The tests' way to start a tape late in its generations (tests/ch01_tape_test.cpp defines it).
+  friend struct TapeTestAccess;
+
   std::uint32_t checked_index(Var v) const {
     if (v.tape_ != this || v.index_ >= size_ || nodes_[v.index_].generation != v.generation_)
       fail(v);
@@ -147,7 +159,7 @@ class Tape {
   std::unique_ptr<Node[]> nodes_;
   std::uint32_t size_ = 0;
   std::uint32_t capacity_ = 0;
-  std::uint32_t generation_ = 0;
+  std::uint32_t generation_ = 0;  // how many times the tape was rewound
 };
 
 [[noreturn]] void throw_empty_var();

@@ -64,8 +64,9 @@ ch08.tests   := tests/ch08_more_inputs_test.cpp tests/ch08_exercises_test.cpp
 # ---- the tools ----------------------------------------------------------------------------------
 # latent.code and plot.code are linked into the tools' tests; *.program holds each one's main().
 latent.code    := latent/arguments.hpp latent/arguments.cpp latent/command.hpp latent/command.cpp \
-                  latent/json.hpp latent/json.cpp latent/model_file.hpp latent/model_file.cpp \
-                  latent/report.hpp latent/report.cpp
+                  latent/files.hpp latent/files.cpp latent/json.hpp latent/json.cpp \
+                  latent/model_file.hpp latent/model_file.cpp latent/progress.hpp \
+                  latent/progress.cpp latent/report.hpp latent/report.cpp
 latent.program := latent/main.cpp
 plot.code      := plot/svg.hpp plot/svg.cpp plot/axis.hpp plot/axis.cpp plot/bar_chart.hpp \
                   plot/bar_chart.cpp plot/line_plot.hpp plot/line_plot.cpp \
@@ -79,11 +80,22 @@ course.code    := tests/course/table.hpp tests/course/table.cpp tests/course/mar
 course.program := tests/course/main.cpp
 course.runner  := tests/course/runner.cpp
 course.script  := tests/course/course-check.sh
+# The fuzz targets (tests/fuzz/README.md): fuzz.code is linked into the tools' tests, which replay
+# the seed corpus and the regressions through it, and into each of fuzz.program's libFuzzer
+# programs (make fuzz), which are built with clang++ only.
+fuzz.code      := tests/fuzz/targets.hpp tests/fuzz/targets.cpp
+fuzz.program   := tests/fuzz/model_file_fuzz.cpp tests/fuzz/arguments_fuzz.cpp \
+                  tests/fuzz/markers_fuzz.cpp
+fuzz.script    := tests/fuzz/run.sh
+fuzz.data      := tests/fuzz/README.md tests/fuzz/model_file.dict tests/fuzz/arguments.dict \
+                  tests/fuzz/markers.dict
 tools.tests    := tests/latent_arguments_test.cpp tests/latent_command_test.cpp \
                   tests/latent_csv_test.cpp tests/latent_json_test.cpp \
-                  tests/latent_model_file_test.cpp tests/plot_test.cpp tests/figures_test.cpp \
+                  tests/latent_model_file_test.cpp \
+                  tests/latent_output_test.cpp tests/plot_test.cpp tests/figures_test.cpp \
                   tests/readme_examples_test.cpp tests/course_test.cpp \
-                  tests/latent_test_support.hpp tests/svg_structure.hpp
+                  tests/latent_test_support.hpp tests/svg_structure.hpp \
+                  tests/fuzz_regression_test.cpp
 
 # The teacher's files: the answers. The student edition leaves them out.
 instructor.files := docs/instructors.md tests/instructors_test.cpp

@@ -1,6 +1,7 @@
 #include "latent/command.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <exception>
@@ -8,11 +9,13 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "attribution/activation_patching.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
+#include "attribution/model_run.hpp"
 #include "latent/arguments.hpp"
 #include "latent/model_file.hpp"
 #include "latent/report.hpp"
@@ -22,9 +25,20 @@ namespace latent {
 
 namespace {
 
+// What a subcommand reads besides its flags.
+struct Context {
+  Format format;
+  const ProgressSettings& progress;
+  std::ostream& err;
+};
+
 // --weights and --bias: the neuron sigmoid(w.x + b) that ig and patch look inside.
 Neuron neuron_of(const Arguments& arguments) {
-  return {arguments.numbers("weights"), arguments.number("bias")};
+  Neuron neuron{arguments.numbers("weights"), arguments.number("bias")};
+  if (neuron.weights.size() > max_weights)
+    throw UsageError("--weights has " + std::to_string(neuron.weights.size()) +
+                     " numbers; at most " + std::to_string(max_weights) + " are allowed");
+  return neuron;
 }
 
 // A point such as --input 1,1: one number per weight.
@@ -47,7 +61,7 @@ std::uint64_t seed_of(const Arguments& arguments) {
   return static_cast<std::uint64_t>(arguments.integer("seed", 0, 0, max_seed));
 }
 
-std::string train(const Arguments& arguments, Format format) {
+std::string train(const Arguments& arguments, const Context& context) {
   const nn::Gate gate = nn::parse_gate(arguments.text("gate"));
   const std::size_t hidden = hidden_of(arguments);
   nn::TrainingOptions options = attribution::default_training(hidden);
@@ -56,45 +70,58 @@ std::string train(const Arguments& arguments, Format format) {
   if (!(options.lr > 0.0))
     throw UsageError("--lr: '" + std::string(arguments.text("lr")) +
                      "' is not a learning rate; it must be greater than 0");
-  const attribution::TrainedNetwork network =
-      attribution::train_network(gate, seed_of(arguments), hidden, options);
-  std::string report = train_report(network, format);  // refuses a network that is not finite
+  TrainingProgress progress(context.progress, context.err, options.epochs);
+  const attribution::TrainedNetwork network = attribution::train_network(
+      gate, seed_of(arguments), hidden, options,
+      [&progress](int epoch, double loss) { progress.update(epoch, loss); });
+  progress.done();
+  std::string report = train_report(network, context.format);  // refuses what is not finite
   if (arguments.has("save")) save_model_file(std::string(arguments.text("save")), network);
   return report;
 }
 
-std::string ig(const Arguments& arguments, Format format) {
+std::string ig(const Arguments& arguments, const Context& context) {
   const Neuron neuron = neuron_of(arguments);
   const std::vector<double> input = point_of(arguments, "input", neuron);
   const std::vector<double> baseline = point_of(arguments, "baseline", neuron);
   const auto n_steps = static_cast<int>(
       arguments.integer("n-steps", attribution::default_n_steps, 1, attribution::max_n_steps));
+  if (static_cast<long long>(neuron.weights.size()) * n_steps > max_ig_points)
+    throw UsageError("--n-steps " + std::to_string(n_steps) + " with " +
+                     std::to_string(neuron.weights.size()) + " weights is " +
+                     std::to_string(static_cast<long long>(neuron.weights.size()) * n_steps) +
+                     " quadrature points; at most " + std::to_string(max_ig_points) +
+                     " are allowed (--n-steps times the number of weights)");
   const attribution::Method method = arguments.has("method")
                                          ? attribution::parse_method(arguments.text("method"))
                                          : attribution::default_method;
   autodiff::Tape tape;
   nn::Sequential model = nn::neuron(tape, neuron.weights, neuron.bias);
   return ig_report(attribution::integrated_gradients(model, input, baseline, n_steps, method),
-                   neuron, input, baseline, format);
+                   neuron, input, baseline, context.format);
 }
 
-std::string patch(const Arguments& arguments, Format format) {
+std::string patch(const Arguments& arguments, const Context& context) {
   const Neuron neuron = neuron_of(arguments);
   const std::vector<double> clean = point_of(arguments, "clean", neuron);
   const std::vector<double> corrupt = point_of(arguments, "corrupt", neuron);
   autodiff::Tape tape;
   nn::Sequential model = nn::neuron(tape, neuron.weights, neuron.bias);
-  const attribution::TwoWayPatching patching =
-      attribution::patch_both_directions(model, nn::model_input, clean, corrupt);
-  if (!patching.denoising.scores && std::isfinite(patching.f_clean()))
-    throw UsageError("f(clean) = " + shortest(patching.f_clean()) +
-                     " and f(corrupt) = " + shortest(patching.f_corrupt()) +
+  // Two runs tell whether there is a gap to share out, before the patched runs (one per weight).
+  const double f_clean = attribution::run_model(model, nn::model_input, clean).output;
+  const double f_corrupt = attribution::run_model(model, nn::model_input, corrupt).output;
+  if (std::isfinite(f_clean) && std::isfinite(f_corrupt) &&
+      attribution::gap_is_zero(f_clean, f_corrupt))
+    throw UsageError("f(clean) = " + shortest(f_clean) +
+                     " and f(corrupt) = " + shortest(f_corrupt) +
                      " are equal to rounding, so the patching scores (shares of their "
                      "difference) are undefined; choose inputs the neuron tells apart");
-  return patch_report(patching, neuron, clean, corrupt, format);
+  return patch_report(attribution::patch_both_directions(model, nn::model_input, clean, corrupt),
+                      neuron, clean, corrupt, context.format);
 }
 
-std::string experiment(const Arguments& arguments, Format format) {
+std::string experiment(const Arguments& arguments, const Context& context) {
+  const Format format = context.format;
   for (const char* other : {"gate", "hidden", "seed", "weights", "bias"})
     if (arguments.has("load") && arguments.has(other))
       throw UsageError(std::string("--load takes the model from the file; --") + other +
@@ -130,15 +157,24 @@ const std::map<std::string, std::pair<std::string, std::string>> flag_help = {
     {"seed", {"N", "0 to 2^63 - 1; default 0. A seed gives the same bits everywhere."}},
     {"epochs", {"N", "1 to 10000000; default 1000 (2000 with --hidden)"}},
     {"lr", {"X", "the learning rate, > 0; default 0.1 (0.5 with --hidden)"}},
-    {"save", {"FILE", "also write the trained model to FILE, for `latent experiment --load`"}},
-    {"load", {"FILE", "the model `latent train --save FILE` wrote, analysed as it is"}},
-    {"weights", {"W1,W2", "the neuron's weights, comma-separated"}},
+    {"save",
+     {"FILE",
+      "also write the trained model to FILE, for `latent experiment --load`:\n"
+      "whole or not at all (an old FILE stays as it was if the write fails)"}},
+    {"load",
+     {"FILE",
+      "the model `latent train --save FILE` wrote, analysed as it is; a regular\n"
+      "file of at most 1048576 bytes (1 MiB)"}},
+    {"weights", {"W1,W2", "the neuron's weights, comma-separated; at most 1000"}},
     {"bias", {"B", "the neuron's bias"}},
     {"input", {"X1,X2", "the input, one number per weight"}},
     {"baseline", {"Y1,Y2", "the baseline, one number per weight"}},
     {"clean", {"X1,X2", "the clean input, one number per weight"}},
     {"corrupt", {"Y1,Y2", "the corrupt input, one number per weight"}},
-    {"n-steps", {"N", "quadrature points, 1 to 100000 (max_n_steps); default 50"}},
+    {"n-steps",
+     {"N",
+      "quadrature points, 1 to 100000 (max_n_steps); default 50. N times the\n"
+      "number of weights is at most 1000000."}},
     {"method",
      {"NAME",
       "riemann_left, riemann_right, riemann_middle, riemann_trapezoid (needs\n"
@@ -154,7 +190,7 @@ struct Subcommand {
   std::vector<std::string> flags, switches;
   // Returns everything to print on stdout. Bad input throws (UsageError, or the library's
   // std::invalid_argument) before anything is printed.
-  std::string (*run)(const Arguments& arguments, Format format);
+  std::string (*run)(const Arguments& arguments, const Context& context);
 
   std::string help() const {
     std::string text = about + "\n";
@@ -232,30 +268,56 @@ std::string usage() {
   return text +
          "\nEvery command takes --json and --help; train, ig and patch also take --csv.\n"
          "`latent COMMAND --help` lists a command's flags. Bad input prints one line on stderr,\n"
-         "starting \"latent: \", and exits with status 2.\n";
+         "starting \"latent: \", and exits with status 2; an output that cannot be written exits\n"
+         "with status 1.\n\n"
+         "Limits, checked before any work: at most 1000 weights (ig, patch); --n-steps times the\n"
+         "number of weights at most 1000000; --hidden at most 16; --epochs at most 10000000;\n"
+         "model files at most 1048576 bytes. Training shows its progress on stderr when stderr\n"
+         "is a terminal.\n";
 }
 
 bool asks_for_help(std::string_view word) { return word == "--help" || word == "-h"; }
 
+// Writes everything or says why not: the errno of the write that failed, when the stream's
+// buffer reports one (std::cout on a full disk does), else only that it failed.
+bool write_out(std::ostream& stream, const std::string& text, std::string& failure) {
+  errno = 0;
+  stream << text;
+  stream.flush();
+  if (stream) return true;
+  failure = "cannot write the output" +
+            (errno != 0 ? ": " + std::generic_category().message(errno) : std::string());
+  return false;
+}
+
+// The status to return once `err` has been written to: a failed stderr is a failure too.
+int checked(std::ostream& err, int status) {
+  err.flush();
+  return !err && status == 0 ? 1 : status;
+}
+
 }  // namespace
 
-int run(std::span<const std::string_view> words, std::ostream& out, std::ostream& err) {
+int run(std::span<const std::string_view> words, std::ostream& out, std::ostream& err,
+        const ProgressSettings& progress) {
+  std::string message;
   if (words.empty()) {
     err << usage();
-    return 2;
+    return checked(err, 2);
   }
   if (asks_for_help(words.front())) {
-    out << usage();
-    return 0;
+    if (write_out(out, usage(), message)) return checked(err, 0);
+    err << "latent: " << message << "\n";
+    return checked(err, 1);
   }
   const auto subcommand = std::find_if(subcommands.begin(), subcommands.end(),
                                        [&](const auto& s) { return s.name == words.front(); });
   const std::span<const std::string_view> rest = words.subspan(1);
   if (subcommand != subcommands.end() && std::any_of(rest.begin(), rest.end(), asks_for_help)) {
-    out << subcommand->help();
-    return 0;
+    if (write_out(out, subcommand->help(), message)) return checked(err, 0);
+    err << "latent: " << message << "\n";
+    return checked(err, 1);
   }
-  std::string message;
   int status = 2;  // bad input, unless the error is not the input's fault
   try {
     if (subcommand == subcommands.end())
@@ -265,9 +327,10 @@ int run(std::span<const std::string_view> words, std::ostream& out, std::ostream
                               {subcommand->switches.begin(), subcommand->switches.end()});
     const bool json = arguments.has("json"), csv = arguments.has("csv");
     if (json && csv) throw UsageError("--json and --csv exclude each other: choose one");
-    out << subcommand->run(arguments, json ? Format::json : csv ? Format::csv : Format::text);
-    out.flush();
-    return 0;
+    const Context context{json ? Format::json : csv ? Format::csv : Format::text, progress, err};
+    const std::string text = subcommand->run(arguments, context);
+    if (write_out(out, text, message)) return checked(err, 0);
+    status = 1;
   } catch (const UsageError& error) {
     message = error.what();
   } catch (const std::invalid_argument& error) {
@@ -282,7 +345,7 @@ int run(std::span<const std::string_view> words, std::ostream& out, std::ostream
   std::replace(message.begin(), message.end(), '\n', ' ');  // one line, whatever it held
   std::replace(message.begin(), message.end(), '\r', ' ');
   err << "latent: " << message << "\n";
-  return status;
+  return checked(err, status);
 }
 
 }  // namespace latent

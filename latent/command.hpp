@@ -9,19 +9,34 @@
 // each with --json (and train, ig, patch with --csv) instead of the readable report.
 #pragma once
 
+#include <cstddef>
 #include <ostream>
 #include <span>
 #include <string_view>
 
+#include "latent/progress.hpp"
+
 namespace latent {
+
+// Limits on what one command line may ask, checked before any work starts (each with a message
+// naming it): ig and patch take at most max_weights weights, and ig at most max_ig_points
+// quadrature points over all weights (--n-steps times the number of weights, about 250 bytes of
+// tape each). The others: --hidden up to nn::max_hidden, --epochs up to max_epochs, --n-steps up
+// to attribution::max_n_steps, model files up to max_model_file_bytes.
+inline constexpr std::size_t max_weights = 1000;
+inline constexpr long long max_ig_points = 1000000;
 
 // `words` are the arguments after the program's name. Returns the exit status:
 //  0  success, or --help (printed on `out`); `experiment` returns 0 even when a claim fails,
 //     the verdicts being part of its output;
 //  2  bad input: one line on `err`, starting "latent: " and naming the problem, and nothing at all
-//     on `out` (every output is built whole before any of it is printed); with no words at all,
-//     the usage on `err`;
-//  1  an error that is not the input's fault (an internal error), one line on `err`.
-int run(std::span<const std::string_view> words, std::ostream& out, std::ostream& err);
+//     on `out` (every output is built whole before any of it is printed); a file that cannot be
+//     read or written is bad input too; with no words at all, the usage on `err`;
+//  1  an error that is not the input's fault: an output that could not be written (a full disk, a
+//     closed pipe), out of memory, an internal error; one line on `err`. If `err` itself cannot be
+//     written, the status is 1 all the same.
+// `progress` says whether long work (training) shows its progress on `err`.
+int run(std::span<const std::string_view> words, std::ostream& out, std::ostream& err,
+        const ProgressSettings& progress = {});
 
 }  // namespace latent

@@ -1,12 +1,10 @@
 #include "latent/model_file.hpp"
 
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 #include "latent/arguments.hpp"
+#include "latent/files.hpp"
 #include "latent/json.hpp"
 #include "nn/network.hpp"
 
@@ -42,24 +40,25 @@ long long whole(const Json& root, const std::string& key, long long minimum, lon
 
 }  // namespace
 
-void save_model_file(const std::string& path, const attribution::TrainedNetwork& network) {
+std::string model_file_text(const attribution::TrainedNetwork& network) {
   if (!network.training) throw std::invalid_argument("save_model_file: the network is not trained");
   Json::Object parameters;
   for (const auto& [name, values] : network.parameters) parameters.emplace_back(name, values);
-  const std::string text =
-      Json::object({{"format", format_name},
-                    {"version", 1},
-                    {"gate", nn::gate_name(network.gate)},
-                    {"inputs", static_cast<long long>(nn::input_count(network.gate))},
-                    {"hidden", static_cast<long long>(network.hidden)},
-                    {"seed", static_cast<long long>(network.training->seed)},
-                    {"epochs", network.training->epochs},
-                    {"lr", network.training->lr},
-                    {"parameters", Json(std::move(parameters))}})
-          .dump() +
-      "\n";
-  std::ofstream out(path, std::ios::binary);
-  if (!out || !(out << text) || !out.flush()) throw UsageError("cannot write " + path);
+  return Json::object({{"format", format_name},
+                       {"version", 1},
+                       {"gate", nn::gate_name(network.gate)},
+                       {"inputs", static_cast<long long>(nn::input_count(network.gate))},
+                       {"hidden", static_cast<long long>(network.hidden)},
+                       {"seed", static_cast<long long>(network.training->seed)},
+                       {"epochs", network.training->epochs},
+                       {"lr", network.training->lr},
+                       {"parameters", Json(std::move(parameters))}})
+             .dump() +
+         "\n";
+}
+
+void save_model_file(const std::string& path, const attribution::TrainedNetwork& network) {
+  write_file_atomically(path, model_file_text(network));
 }
 
 attribution::TrainedNetwork parse_model_file(std::string_view text, const std::string& path) {
@@ -106,16 +105,7 @@ attribution::TrainedNetwork parse_model_file(std::string_view text, const std::s
 }
 
 attribution::TrainedNetwork load_model_file(const std::string& path) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error))
-    throw UsageError("cannot read " + path +
-                     (std::filesystem::exists(path, error) ? ": it is not a regular file"
-                                                           : ": there is no such file"));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_model_file(text.str(), path);
+  return parse_model_file(read_regular_file(path, max_model_file_bytes), path);
 }
 
 }  // namespace latent

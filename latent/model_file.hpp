@@ -14,6 +14,7 @@
 // throw UsageError naming the file and the problem.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -21,11 +22,19 @@
 
 namespace latent {
 
-// Throws UsageError if the file cannot be written, std::invalid_argument for an untrained network.
+// The largest model file read: far above the largest model (3 inputs, 16 hidden neurons: about
+// 2 KB), far below what would take long to parse.
+inline constexpr std::size_t max_model_file_bytes = 1 << 20;
+
+// The file's text for a trained network; std::invalid_argument for an untrained one.
+std::string model_file_text(const attribution::TrainedNetwork& network);
+// Writes the file whole or not at all (write_file_atomically). Throws UsageError if it cannot be
+// written, naming the reason; std::invalid_argument for an untrained network.
 void save_model_file(const std::string& path, const attribution::TrainedNetwork& network);
 // The network as saved, with its training's seed, epochs and lr (its losses are not saved).
 attribution::TrainedNetwork parse_model_file(std::string_view text, const std::string& path);
-// Reads and parses; throws UsageError if the file cannot be read.
+// Reads and parses; throws UsageError naming the reason if the file cannot be read, is not a
+// regular file or has more than max_model_file_bytes bytes.
 attribution::TrainedNetwork load_model_file(const std::string& path);
 
 }  // namespace latent

@@ -43,10 +43,15 @@ void affine(const Matrix<Input>& input, const Matrix<Var>& weight, const Matrix<
 
 Linear::Linear(std::size_t in_features, std::size_t out_features)
     : in_features_(in_features), out_features_(out_features) {
+  const std::string sizes =
+      "Linear(" + std::to_string(in_features) + ", " + std::to_string(out_features) + ")";
   if (in_features == 0 || out_features == 0)
-    throw std::invalid_argument("Linear(" + std::to_string(in_features) + ", " +
-                                std::to_string(out_features) +
-                                "): in_features and out_features must be at least 1");
+    throw std::invalid_argument(sizes + ": in_features and out_features must be at least 1");
+  // (in + 1) * out <= max_nodes, written so that nothing can overflow.
+  if (in_features >= autodiff::Tape::max_nodes / out_features)
+    throw std::length_error(sizes +
+                            ": in_features * out_features weights and out_features biases are "
+                            "more leaves than a tape holds (2^32 - 1 nodes)");
 }
 
 double Linear::init_bound() const { return 1.0 / std::sqrt(static_cast<double>(in_features_)); }

@@ -19,7 +19,9 @@ namespace nn {
 
 class Linear : public Layer {
  public:
-  // Throws std::invalid_argument when in_features or out_features is 0.
+  // Throws std::invalid_argument when in_features or out_features is 0, and std::length_error
+  // naming both when the parameters, (in_features + 1) * out_features leaves, are more than one
+  // tape can hold (autodiff::Tape::max_nodes).
   Linear(std::size_t in_features, std::size_t out_features);
 
   std::size_t in_features() const { return in_features_; }

@@ -16,6 +16,12 @@ void throw_ragged_rows(std::size_t row, std::size_t length, std::size_t expected
                               std::to_string(expected));
 }
 
+void check_entries(std::size_t rows, std::size_t cols, std::size_t most) {
+  if (cols != 0 && rows > most / cols)
+    throw std::length_error("Matrix: a " + shape_string(rows, cols) +
+                            " matrix has more entries than memory can address");
+}
+
 std::string shape_string(std::size_t rows, std::size_t cols) {
   return std::to_string(rows) + " x " + std::to_string(cols);
 }

@@ -1,5 +1,6 @@
 // The tape as a whole: shared variables, accumulation, long chains, rewinding, misuse, gradcheck.
 #include <cmath>
+#include <cstdint>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -14,7 +15,20 @@
 using autodiff::Tape;
 using autodiff::Var;
 
+namespace autodiff {
+
+// For the tests only: a tape as it stands after `count` more rewinds, without waiting for them.
+// Rewinding bumps the tape's generation, which every new node and Var records; the test below
+// starts a tape where a real run arrives only after billions of rewinds.
+struct TapeTestAccess {
+  static void skip_rewinds(Tape& tape, std::uint32_t count) { tape.generation_ += count; }
+};
+
+}  // namespace autodiff
+
 namespace {
+
+using autodiff::TapeTestAccess;
 
 using test_support::message_of;
 
@@ -131,6 +145,41 @@ TEST(Ch01Tape, UsingARewoundVariableThrows) {
   EXPECT_NE(message_of<std::logic_error>([&] { stale.backward(); }).find("rewound away"),
             std::string::npos);
   EXPECT_EQ(w.value(), 1.0);  // what was made before the mark survives
+}
+
+// Each rewind makes a new generation of nodes, and a Var of an older one must never match a node
+// made at its position later. A 32-bit count that wrapped around after 2^32 rewinds would come
+// back to the generation of a Var made at the start, within one long training run: the tape
+// refuses that rewind instead, and a stale Var stays refused.
+TEST(Ch01Tape, RewindRefusesToWrapItsGenerationsAround) {
+  Tape tape;
+  Var w = tape.variable(1.0);
+  const Tape::Mark mark = tape.mark();
+  Var stale = w * 2.0;  // generation 0
+  tape.rewind(mark);
+  TapeTestAccess::skip_rewinds(tape, UINT32_MAX - 2);  // 2^32 - 2 rewinds in all
+  tape.rewind(mark);                                   // the last one: 2^32 - 1
+  Var fresh = w * 3.0;                                 // at the position `stale` had
+  EXPECT_EQ(fresh.value(), 3.0);
+  EXPECT_THROW((void)stale.value(), std::logic_error);
+
+  const std::string message = message_of<std::length_error>([&] { tape.rewind(mark); });
+  EXPECT_NE(message.find("rewound 2^32 - 1 times"), std::string::npos) << message;
+  EXPECT_NE(message.find("make a new Tape"), std::string::npos) << message;
+  // The refused rewind removed nothing, so a new node cannot take the stale Var's place, or its
+  // generation.
+  EXPECT_EQ(tape.size(), 2u);
+  Var again = w * 4.0;
+  EXPECT_EQ(again.index(), 2u);
+  EXPECT_NE(message_of<std::logic_error>([&] { (void)stale.value(); }).find("rewound away"),
+            std::string::npos);
+  EXPECT_NE(message_of<std::logic_error>([&] { (void)(stale * w); }).find("rewound away"),
+            std::string::npos);
+  // The tape still records and differentiates.
+  Var y = fresh * again;
+  y.backward();
+  EXPECT_EQ(w.grad(), 24.0);  // y = 12 w^2
+  EXPECT_EQ(fresh.value(), 3.0);
 }
 
 TEST(Ch01Tape, MixingTwoTapesThrows) {

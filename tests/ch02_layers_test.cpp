@@ -25,6 +25,7 @@ namespace {
 
 using test_support::contains;
 using test_support::invalid_argument_message;
+using test_support::message_of;
 
 TEST(Ch02Linear, InitialisesWeightsRowByRowThenBiasWithinOneOverSqrtFanIn) {
   Tape tape;
@@ -186,6 +187,22 @@ TEST(Ch02Linear, WrongShapesAndMisuseAreNamed) {
   EXPECT_TRUE(contains(invalid_argument_message([] { nn::Linear(0, 1); }), "Linear(0, 1)"));
   EXPECT_THROW(nn::Linear(2, 0), std::invalid_argument);
   EXPECT_EQ(linear.name(), "Linear(in_features=2, out_features=1, bias=True)");
+}
+
+// The weights and biases are leaves on one tape, which holds at most 2^32 - 1 nodes: a layer with
+// more parameters than that is refused when it is made, naming its sizes, and never built with
+// in * out wrapped around to a few weights (or none).
+TEST(Ch02Linear, SizesWhoseParametersATapeCannotHoldAreRefused) {
+  const std::size_t huge = std::size_t{1} << 62;  // huge * 4 wraps to 0 on 64 bits
+  const std::string message = message_of<std::length_error>([&] { nn::Linear(huge, 4); });
+  EXPECT_TRUE(contains(message, "Linear(" + std::to_string(huge) + ", 4)")) << message;
+  EXPECT_TRUE(contains(message, "2^32 - 1")) << message;
+  EXPECT_THROW(nn::Linear(4, huge), std::length_error);
+  // (in + 1) * out parameters: 65535 * 65537 = 2^32 - 1 fits, 65536 * 65536 = 2^32 does not.
+  EXPECT_EQ(nn::Linear(65534, 65537).in_features(), 65534u);
+  EXPECT_THROW(nn::Linear(65535, 65536), std::length_error);
+  EXPECT_EQ(nn::Linear(1, (std::size_t{1} << 31) - 1).out_features(), (std::size_t{1} << 31) - 1);
+  EXPECT_THROW(nn::Linear(1, std::size_t{1} << 31), std::length_error);
 }
 
 TEST(Ch02Activations, SigmoidForwardAndBackward) {

@@ -1,16 +1,22 @@
 // Matrix: shape, checked access, printing, and the conversions between numbers and Vars.
 #include <cmath>
+#include <cstddef>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
 #include "autodiff/autodiff.hpp"
 #include "nn/matrix.hpp"
+#include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
 
 using nn::Matrix;
 
 namespace {
+
+using test_support::contains;
+using test_support::message_of;
 
 TEST(Ch02Matrix, RowsFromAListAreRowMajor) {
   const Matrix<double> m{{1, 2, 3}, {4, 5, 6}};
@@ -55,6 +61,34 @@ TEST(Ch02Matrix, ResizeKeepsTheMemory) {
   EXPECT_EQ(m.cols(), 3u);
   m.resize(4, 2);
   EXPECT_EQ(m.flat().data(), before);
+}
+
+// A shape whose rows * cols does not fit a size_t would wrap around to a small buffer behind a huge
+// shape, and every checked access would then pass the check and miss the buffer.
+TEST(Ch02Matrix, ShapesWithMoreEntriesThanMemoryAreRefused) {
+  const std::size_t huge = std::numeric_limits<std::size_t>::max() / 2 + 2;  // huge * 2 wraps to 2
+  Matrix<double> m(1, 1, 7.0);
+  const std::string message = message_of<std::length_error>([&] { m.resize(huge, 2); });
+  EXPECT_TRUE(contains(message, "Matrix: a " + std::to_string(huge) +
+                                    " x 2 matrix has more entries than memory can address"))
+      << message;
+  // The refused resize left the matrix as it was.
+  EXPECT_EQ(m.rows(), 1u);
+  EXPECT_EQ(m.cols(), 1u);
+  EXPECT_EQ(m(0, 0), 7.0);
+  EXPECT_THROW(m(1, 0), std::out_of_range);
+
+  EXPECT_TRUE(contains(message_of<std::length_error>([&] { Matrix<double> wrapped(2, huge); }),
+                       "a 2 x " + std::to_string(huge) + " matrix"));
+  EXPECT_THROW(Matrix<autodiff::Var>(huge, 2), std::length_error);
+  // No wrap-around, but more doubles than one array can hold.
+  const std::size_t quarter = std::numeric_limits<std::size_t>::max() / 4;
+  EXPECT_TRUE(contains(message_of<std::length_error>([&] { Matrix<double> too_big(quarter, 2); }),
+                       "more entries than memory can address"));
+  // Zero columns hold nothing, however many rows.
+  const Matrix<double> no_entries(huge, 0);
+  EXPECT_EQ(no_entries.size(), 0u);
+  EXPECT_EQ(no_entries.rows(), huge);
 }
 
 TEST(Ch02Matrix, PrintsLikeATensorOnOneLine) {

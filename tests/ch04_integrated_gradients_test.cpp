@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
+#include <exception>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -564,6 +565,65 @@ TEST(Ch04IntegratedGradients, LeavesTapeParametersAndTheirGradientsAsFound) {
   for (std::size_t i = 0; i < parameters.size(); ++i)
     EXPECT_EQ(parameters[i].grad(), gradients[i]) << "parameter " << i;
   EXPECT_EQ(model.state_dict(), state);
+}
+
+namespace {
+
+// A layer that breaks the tape's rule: on a batch of more than one row (the path's points, not the
+// single-row runs at its two ends), its forward rewinds the tape to its start, under the model's
+// parameters, as a layer running a training loop of its own on the model's tape might.
+class RewindsTheTapeOnBatches : public nn::Layer {
+ public:
+  std::string name() const override { return "RewindsTheTapeOnBatches()"; }
+  void initialize(autodiff::Tape& tape, nn::Generator& /*generator*/) override { tape_ = &tape; }
+  void forward(const nn::Matrix<autodiff::Var>& input,
+               nn::Matrix<autodiff::Var>& output) const override {
+    output = input;
+    if (input.rows() > 1) tape_->rewind({tape_, 0});
+  }
+
+ private:
+  autodiff::Tape* tape_ = nullptr;
+};
+
+std::string logic_error_message(const auto& call) {
+  return test_support::message_of<std::logic_error>(call);
+}
+
+}  // namespace
+
+// The run puts the tape and the parameters' gradients back when it ends, normally or by an
+// exception; a layer that rewound the tape under it leaves nothing to put back. That is a
+// std::logic_error saying so, never an exception out of a destructor (std::terminate).
+TEST(Ch04IntegratedGradients, ALayerThatRewindsTheTapeUnderAFailingRunIsNamed) {
+  // The Linear after the rewinding layer gets Vars rewound away: the run itself throws.
+  autodiff::Tape tape;
+  nn::Generator generator(0);
+  nn::Sequential model(tape, generator, RewindsTheTapeOnBatches(), nn::Linear(2, 1), nn::Sigmoid());
+  const std::vector<double> x = {1.0, 1.0}, x0 = {0.0, 0.0};
+  try {
+    integrated_gradients(model, x, x0);
+    FAIL() << "no exception";
+  } catch (const std::logic_error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("a layer rewound the tape during the run"), std::string::npos)
+        << message;
+    // The run's own error, which followed from the rewind, is nested in it.
+    EXPECT_NE(logic_error_message([&] { std::rethrow_if_nested(error); }).find("rewound away"),
+              std::string::npos);
+  }
+}
+
+TEST(Ch04IntegratedGradients, ALayerThatRewindsTheTapeUnderASucceedingRunIsNamed) {
+  // The gradients are taken after the rewinding layer, on nodes made after the rewind, so the run
+  // succeeds; but the Linear's parameters were rewound away under it.
+  autodiff::Tape tape;
+  nn::Generator generator(0);
+  nn::Sequential model(tape, generator, nn::Linear(2, 1), RewindsTheTapeOnBatches(), nn::Sigmoid());
+  const std::vector<double> x = {1.0, 1.0}, x0 = {0.0, 0.0};
+  const std::string message =
+      logic_error_message([&] { layer_integrated_gradients(model, "layer_1.output", x, x0); });
+  EXPECT_NE(message.find("a layer rewound the tape during the run"), std::string::npos) << message;
 }
 
 // The chapter's README shows what its program prints (tests/chapter_output.hpp).

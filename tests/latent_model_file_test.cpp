@@ -1,12 +1,20 @@
 // `latent train --save FILE` and `latent experiment --load FILE`: a saved model analyses to the
 // very bits of the model trained, whatever its shape; what a loaded model reports is the file's;
-// and a file that is not a valid model is refused as bad input naming the file.
+// a save replaces the file whole or leaves it as it was; and a file that is not a valid model
+// (or not a regular file, or too large) is refused as bad input naming the file.
+#include <algorithm>
+#include <csignal>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <string_view>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <vector>
 
 #include "latent/json.hpp"
+#include "latent/model_file.hpp"
 #include "tests/latent_test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -91,18 +99,117 @@ TEST(LatentModelFile, SavedModelsAnalyseToTheSameBits) {
 }
 
 // Seeds are read and written as whole numbers: the largest, 2^63 - 1, comes back exactly (as a
-// double it would be 2^63).
+// double it would be 2^63), and so does 2^53 + 1, the first a double cannot hold.
 TEST(LatentModelFile, TheLargestSeedSavesAndLoads) {
   const TemporaryDirectory directory;
   const std::string file = directory.file("seed.json");
-  const Outcome train = latent_run(
-      {"train", "--gate", "or", "--seed", "9223372036854775807", "--epochs", "3", "--save", file});
-  ASSERT_EQ(train.status, 0) << train.err;
-  const Json loaded = json_of(latent_run({"experiment", "--load", file, "--json"}));
-  const long long* seed = at(loaded, {"train", "seed"}).get<long long>();
-  ASSERT_NE(seed, nullptr);
-  EXPECT_EQ(*seed, 9223372036854775807LL);
-  EXPECT_EQ(number_at(loaded, {"train", "epochs"}), 3);
+  for (const long long expected : {9223372036854775807LL, 9007199254740993LL}) {
+    const std::string seed_text = std::to_string(expected);
+    const Outcome train = run_strings(
+        {"train", "--gate", "or", "--seed", seed_text, "--epochs", "3", "--save", file});
+    ASSERT_EQ(train.status, 0) << train.err;
+    const Json loaded = json_of(latent_run({"experiment", "--load", file, "--json"}));
+    const long long* seed = at(loaded, {"train", "seed"}).get<long long>();
+    ASSERT_NE(seed, nullptr);
+    EXPECT_EQ(*seed, expected);
+    EXPECT_EQ(number_at(loaded, {"train", "epochs"}), 3);
+  }
+}
+
+// Every gate, as the neuron and with a hidden layer, loads as it was saved: the same parameters to
+// the bit and the training the file records (the neuron on xor or maj3 cannot learn its gate, and
+// is saved and loaded all the same).
+TEST(LatentModelFile, EveryGateAndShapeRoundTrips) {
+  const TemporaryDirectory directory;
+  const std::string file = directory.file("model.json");
+  for (const char* gate : {"and", "or", "nand", "nor", "xor", "and3", "or3", "maj3"}) {
+    for (const char* hidden : {"0", "2"}) {
+      const std::vector<std::string> words = {"train", "--gate",   gate, "--hidden",
+                                              hidden,  "--epochs", "5",  "--lr",
+                                              "0.25",  "--save",   file, "--json"};
+      const Json trained = json_of(run_strings(words));
+      const Json loaded = json_of(latent_run({"experiment", "--load", file, "--json"}));
+      const std::string where = line_of(words);
+      EXPECT_EQ(string_at(loaded, {"gate"}), gate) << where;
+      EXPECT_EQ(number_at(loaded, {"train", "hidden"}), std::stod(hidden)) << where;
+      EXPECT_EQ(number_at(loaded, {"train", "epochs"}), 5) << where;
+      EXPECT_EQ(number_at(loaded, {"train", "lr"}), 0.25) << where;
+      const Json::Object* parameters = at(trained, {"parameters"}).get<Json::Object>();
+      ASSERT_NE(parameters, nullptr) << where;
+      for (const auto& [name, values] : *parameters)
+        expect_same_doubles(numbers_at(loaded, {"train", "parameters", name}), numbers(values),
+                            where + " " + name);
+    }
+  }
+}
+
+// The names of the files in a folder.
+std::vector<std::string> files_in(const std::string& folder) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(folder))
+    names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// A save replaces the file by a rename, never by writing into it: a reader that opened the old
+// file reads all of the old one, whatever the save does meanwhile, and no other file is left.
+TEST(LatentModelFile, ASaveReplacesTheFileWholeNeverInPlace) {
+  const TemporaryDirectory directory;
+  const std::string file = directory.file("model.json");
+  ASSERT_EQ(run_strings({"train", "--gate", "and", "--epochs", "2", "--save", file}).status, 0);
+  const std::string old_text = read_file(file);
+  std::ifstream reader(file, std::ios::binary);  // opened before the save, read after it
+  ASSERT_EQ(
+      run_strings({"train", "--gate", "xor", "--hidden", "2", "--epochs", "2", "--save", file})
+          .status,
+      0);
+  std::ostringstream seen;
+  seen << reader.rdbuf();
+  EXPECT_EQ(seen.str(), old_text) << "the old file was written over in place";
+  EXPECT_NE(read_file(file), old_text);
+  EXPECT_NE(read_file(file).find("\"gate\": \"xor\""), std::string::npos);
+  EXPECT_EQ(files_in(directory.file("")), std::vector<std::string>{"model.json"});
+}
+
+// A write that fails half-way (here the file-size limit, as a full disk would) leaves the old
+// file as it was, no temporary file beside it, and says why.
+TEST(LatentModelFile, AFailedSaveLeavesTheOldFileAsItWas) {
+  const TemporaryDirectory directory;
+  const std::string file = directory.file("model.json");
+  ASSERT_EQ(run_strings({"train", "--gate", "and", "--epochs", "2", "--save", file}).status, 0);
+  const std::string old_text = read_file(file);
+
+  rlimit limit{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &limit), 0);
+  const rlimit small = {100, limit.rlim_max};              // bytes; a model file has a few hundred
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);  // a write past it then fails: EFBIG
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  const Outcome run =
+      run_strings({"train", "--gate", "xor", "--hidden", "2", "--epochs", "2", "--save", file});
+  setrlimit(RLIMIT_FSIZE, &limit);
+  std::signal(SIGXFSZ, old_handler);
+
+  expect_refused(run, "cannot write " + file + ": File too large", "a save past the size limit");
+  EXPECT_EQ(read_file(file), old_text);
+  EXPECT_EQ(files_in(directory.file("")), std::vector<std::string>{"model.json"});
+}
+
+// The new file keeps the old one's permissions, and a link is followed: the file it names is
+// replaced, the link stays a link.
+TEST(LatentModelFile, ASaveKeepsPermissionsAndFollowsALink) {
+  const TemporaryDirectory directory;
+  const std::string file = directory.file("model.json"), link = directory.file("link.json");
+  ASSERT_EQ(run_strings({"train", "--gate", "and", "--epochs", "2", "--save", file}).status, 0);
+  ASSERT_EQ(chmod(file.c_str(), 0600), 0);
+  std::filesystem::create_symlink("model.json", link);
+  ASSERT_EQ(run_strings({"train", "--gate", "nor", "--epochs", "2", "--save", link}).status, 0);
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_NE(read_file(file).find("\"gate\": \"nor\""), std::string::npos);
+  struct stat status {};
+  ASSERT_EQ(stat(file.c_str(), &status), 0);
+  EXPECT_EQ(status.st_mode & 0777, 0600u);
+  EXPECT_EQ(files_in(directory.file("")), (std::vector<std::string>{"link.json", "model.json"}));
 }
 
 // Saving goes with any output: the text, --json or --csv on stdout, the same model in the file.
@@ -130,11 +237,12 @@ TEST(LatentModelFile, ASaveThatFailsPrintsNothing) {
   const TemporaryDirectory directory;
   const std::string nowhere = directory.file("no-such-directory/model.json");
   expect_refused(run_strings({"train", "--gate", "and", "--epochs", "2", "--save", nowhere}),
-                 "cannot write " + nowhere, "save into a missing directory");
+                 "cannot write " + nowhere + ": No such file or directory",
+                 "save into a missing directory");
   const std::string itself = directory.file("");
   expect_refused(
-      run_strings({"train", "--gate", "and", "--epochs", "2", "--json", "--save", itself}), itself,
-      "save onto a directory");
+      run_strings({"train", "--gate", "and", "--epochs", "2", "--json", "--save", itself}),
+      "cannot write " + itself + ": Is a directory", "save onto a directory");
 }
 
 // A model file written by hand: a loaded model reports the file's gate, seed, epochs, lr and
@@ -239,6 +347,22 @@ TEST(LatentModelFile, MalformedFilesAreRefusedNamingTheFile) {
   expect_refused(latent_run({"experiment", "--load", missing}), missing, "a missing file");
 }
 
+// A model file is small; one larger than max_model_file_bytes is refused before it is read (valid
+// JSON or not), one of exactly that size is read.
+TEST(LatentModelFile, AFileLargerThanAModelFileIsRefused) {
+  const TemporaryDirectory directory;
+  const std::string file = directory.file("large.json");
+  std::string padded = good_model;
+  padded.resize(latent::max_model_file_bytes, ' ');  // white space after the object is allowed
+  write_file(file, padded);
+  EXPECT_EQ(latent_run({"experiment", "--load", file}).status, 0);
+  padded += ' ';
+  write_file(file, padded);
+  expect_refused(latent_run({"experiment", "--load", file}),
+                 file + ": it has 1048577 bytes; a model file has at most 1048576",
+                 "one byte too large");
+}
+
 TEST(LatentModelFile, OnlyARegularFileIsLoaded) {
   const TemporaryDirectory folder;
   const std::string directory = folder.file("");
@@ -249,6 +373,12 @@ TEST(LatentModelFile, OnlyARegularFileIsLoaded) {
   const Outcome none = run_strings({"experiment", "--load", folder.file("missing.json")});
   EXPECT_EQ(none.status, 2);
   EXPECT_NE(none.err.find("there is no such file"), std::string::npos) << none.err;
+  // A FIFO would block for ever, /dev/zero never end: neither is opened.
+  const std::string fifo = folder.file("fifo");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& special : {fifo, std::string("/dev/zero")})
+    expect_refused(run_strings({"experiment", "--load", special}),
+                   "cannot read " + special + ": it is not a regular file", special);
 }
 
 }  // namespace

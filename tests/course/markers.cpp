@@ -75,6 +75,12 @@ Marker parse_marker(std::string_view rest, const std::string& where) {
   return marker;
 }
 
+// A file that includes autodiff/exercise.hpp itself gets no stub include, and so loses none when
+// its solutions are put back.
+bool includes_exercise_header(std::string_view text) {
+  return text.find("#include \"autodiff/exercise.hpp\"") != std::string_view::npos;
+}
+
 }  // namespace
 
 std::vector<Region> find_regions(std::string_view text, const std::string& file) {
@@ -160,7 +166,7 @@ std::string student_text(std::string_view text, const std::string& file,
     copied = region.body_end;
   }
   result.append(text.substr(copied));
-  if (text.find("#include \"autodiff/exercise.hpp\"") != std::string_view::npos) return result;
+  if (includes_exercise_header(text)) return result;
   const std::size_t include = result.starts_with("#include") ? 0 : result.find("\n#include");
   if (include == std::string::npos)
     throw Error(file +
@@ -173,7 +179,8 @@ std::string student_text(std::string_view text, const std::string& file,
 std::string restore(std::string_view student, std::string_view solution, const std::string& file) {
   std::string text(student);
   const std::string include = std::string(stub_include) + "\n";
-  if (const std::size_t at = text.find(include); at != std::string::npos)
+  if (const std::size_t at = text.find(include);
+      at != std::string::npos && !includes_exercise_header(solution))
     text.erase(at, include.size());
   const std::vector<Region> ours = find_regions(text, file + " (student edition)");
   const std::vector<Region> theirs = find_regions(solution, file);
