@@ -12,7 +12,7 @@
 # After the chapters come the tools, which may use every chapter: the latent command, the figures,
 # the benchmarks and the course tooling (the student edition, the test runner, the grader).
 
-chapters := ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08
+chapters := ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08 ch10
 
 ch01.library := autodiff/autodiff.hpp autodiff/exercise.hpp autodiff/gradcheck.hpp \
                 autodiff/operations.hpp autodiff/tape.hpp autodiff/tape.cpp
@@ -60,6 +60,11 @@ ch07.tests   := tests/ch07_hidden_layer_test.cpp tests/ch07_exercises_test.cpp
 ch08.library := attribution/subset_patching.hpp attribution/subset_patching.cpp
 ch08.program := chapters/08-more-inputs/main.cpp chapters/08-more-inputs/README.md
 ch08.tests   := tests/ch08_more_inputs_test.cpp tests/ch08_exercises_test.cpp
+
+ch10.library := nn/residual.hpp nn/residual.cpp attribution/residual_stream.hpp \
+                attribution/residual_stream.cpp
+ch10.program := chapters/10-residual-stream/main.cpp chapters/10-residual-stream/README.md
+ch10.tests   := tests/ch10_residual_stream_test.cpp tests/ch10_exercises_test.cpp
 
 # ---- the tools ----------------------------------------------------------------------------------
 # latent.code and plot.code are linked into the tools' tests; *.program holds each one's main().

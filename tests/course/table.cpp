@@ -164,31 +164,48 @@ std::vector<Exercise> parse_exercises(std::string_view text, const std::string& 
   return exercises;
 }
 
+namespace {
+
+// "ch10" -> 10; read_table has checked the form.
+std::size_t chapter_number(const std::string& id) {
+  return static_cast<std::size_t>(std::stoul(id.substr(2)));
+}
+
+}  // namespace
+
+std::size_t Table::tools_rank() const {
+  return chapters.empty() ? 1 : chapter_number(chapters.back()) + 1;
+}
+
+bool Table::has_chapter(std::size_t number) const {
+  return std::any_of(chapters.begin(), chapters.end(),
+                     [&](const std::string& id) { return chapter_number(id) == number; });
+}
+
 std::optional<std::size_t> Table::rank_of(const std::string& file) const {
-  for (std::size_t c = 0; c < chapters.size(); ++c)
+  for (const std::string& id : chapters)
     for (const char* part : {".library", ".program", ".tests"}) {
-      const auto row = rows.find(chapters[c] + part);
+      const auto row = rows.find(id + part);
       if (row != rows.end() &&
           std::find(row->second.begin(), row->second.end(), file) != row->second.end())
-        return c + 1;
+        return chapter_number(id);
     }
   for (const auto& [key, files] : rows) {
     if (key == "chapters" || std::find(files.begin(), files.end(), file) == files.end()) continue;
     const std::string owner = key.substr(0, key.find('.'));
-    if (std::find(chapters.begin(), chapters.end(), owner) == chapters.end())
-      return chapters.size() + 1;
+    if (std::find(chapters.begin(), chapters.end(), owner) == chapters.end()) return tools_rank();
   }
   return std::nullopt;
 }
 
 std::string Table::rank_name(std::size_t rank) const {
-  return rank <= chapters.size() ? "chapter " + std::to_string(rank) : "the tools";
+  return rank < tools_rank() ? "chapter " + std::to_string(rank) : "the tools";
 }
 
 std::size_t Table::chapter_rank(const std::string& id) const {
   const auto found = std::find(chapters.begin(), chapters.end(), id);
   if (found == chapters.end()) throw Error("no chapter " + id + " in chapters/files.mk");
-  return static_cast<std::size_t>(found - chapters.begin()) + 1;
+  return chapter_number(id);
 }
 
 bool Table::instructor_only(const std::string& file) const {
@@ -204,11 +221,13 @@ const Exercise* Table::exercise(std::string_view id) const {
 }
 
 std::string Table::readme_of(std::size_t chapter) const {
-  const auto row = rows.find(chapters.at(chapter - 1) + ".program");
+  const std::string id = (chapter < 10 ? "ch0" : "ch") + std::to_string(chapter);
+  if (!has_chapter(chapter)) throw Error("no chapter " + id + " in chapters/files.mk");
+  const auto row = rows.find(id + ".program");
   if (row != rows.end())
     for (const std::string& file : row->second)
       if (file.ends_with("/README.md")) return file;
-  throw Error("chapters/files.mk: " + chapters.at(chapter - 1) + ".program lists no README.md");
+  throw Error("chapters/files.mk: " + id + ".program lists no README.md");
 }
 
 std::vector<std::string> Table::all_files() const {
@@ -226,16 +245,27 @@ Table read_table(const std::filesystem::path& root) {
   if (chapters == table.rows.end() || chapters->second.empty())
     throw Error(files_name + ": no 'chapters := ch01 ...' row");
   table.chapters = chapters->second;
-  for (std::size_t c = 0; c < table.chapters.size(); ++c) {
-    const std::string expected = (c + 1 < 10 ? "ch0" : "ch") + std::to_string(c + 1);
-    if (table.chapters[c] != expected)
-      throw Error(join({files_name, ": the chapters row must read ch01 ch02 ... in order; '",
-                        table.chapters[c], "' is where ", expected, " should be"}));
+  // chNN with two digits (or more from ch100), numbers rising; a number may be skipped, for a
+  // chapter written elsewhere and merged later.
+  std::size_t previous = 0;
+  for (const std::string& id : table.chapters) {
+    const bool digits =
+        id.size() >= 4 && id.starts_with("ch") &&
+        std::all_of(id.begin() + 2, id.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const std::size_t number = digits && id.size() <= 8 ? chapter_number(id) : 0;
+    const std::string canonical = (number < 10 ? "ch0" : "ch") + std::to_string(number);
+    if (number == 0 || id != canonical || number <= previous)
+      throw Error(join({files_name, ": the chapters row must read ch01 ch02 ... in rising order; '",
+                        id, "' cannot come ",
+                        previous == 0 ? std::string("first")
+                                      : "after ch" + std::string(previous < 10 ? "0" : "") +
+                                            std::to_string(previous)}));
+    previous = number;
   }
   const std::string exercises_name = "chapters/exercises.md";
   table.exercises = parse_exercises(read_text(root / exercises_name), exercises_name);
   for (const Exercise& e : table.exercises)
-    if (e.chapter < 1 || static_cast<std::size_t>(e.chapter) > table.chapters.size())
+    if (e.chapter < 1 || !table.has_chapter(static_cast<std::size_t>(e.chapter)))
       throw Error(
           join({exercises_name, ": exercise ", e.id, " belongs to no chapter in ", files_name}));
   return table;

@@ -41,14 +41,20 @@ struct Exercise {
 };
 
 struct Table {
-  std::vector<std::string> chapters;  // "ch01", "ch02", ... in order
+  // "ch01", "ch02", ... in order. Numbers may skip (ch08 ch10, while chapter 9 is written
+  // elsewhere): a chapter's rank is its number, not its place in the row.
+  std::vector<std::string> chapters;
   // Each row of files.mk, "ch04.library" -> its files, in the order given.
   std::map<std::string, std::vector<std::string>> rows;
   std::vector<Exercise> exercises;
 
-  // Where a file sits in the course: 1 for chapter 1's files ... N for chapter N's, N + 1 for the
-  // tools (which may use every chapter); std::nullopt for a file no row lists.
+  // Where a file sits in the course: 1 for chapter 1's files ... N for chapter N's, tools_rank()
+  // for the tools (which may use every chapter); std::nullopt for a file no row lists.
   std::optional<std::size_t> rank_of(const std::string& file) const;
+  // The last chapter's number plus one.
+  std::size_t tools_rank() const;
+  // Whether a chapter has this number.
+  bool has_chapter(std::size_t number) const;
   // "chapter 4", "the tools": for messages.
   std::string rank_name(std::size_t rank) const;
   // The chapter whose id is "ch04", as a rank; throws Error for an unknown id.
