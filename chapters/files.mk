@@ -12,7 +12,7 @@
 # After the chapters come the tools, which may use every chapter: the latent command, the figures,
 # the benchmarks and the course tooling (the student edition, the test runner, the grader).
 
-chapters := ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08
+chapters := ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08 ch09
 
 ch01.library := autodiff/autodiff.hpp autodiff/exercise.hpp autodiff/gradcheck.hpp \
                 autodiff/operations.hpp autodiff/tape.hpp autodiff/tape.cpp
@@ -60,6 +60,11 @@ ch07.tests   := tests/ch07_hidden_layer_test.cpp tests/ch07_exercises_test.cpp
 ch08.library := attribution/subset_patching.hpp attribution/subset_patching.cpp
 ch08.program := chapters/08-more-inputs/main.cpp chapters/08-more-inputs/README.md
 ch08.tests   := tests/ch08_more_inputs_test.cpp tests/ch08_exercises_test.cpp
+
+ch09.library := nn/cross_entropy_loss.hpp nn/cross_entropy_loss.cpp nn/classifier.hpp \
+                nn/classifier.cpp attribution/metric.hpp attribution/metric.cpp
+ch09.program := chapters/09-metric/main.cpp chapters/09-metric/README.md
+ch09.tests   := tests/ch09_metric_test.cpp tests/ch09_exercises_test.cpp
 
 # ---- the tools ----------------------------------------------------------------------------------
 # latent.code and plot.code are linked into the tools' tests; *.program holds each one's main().
