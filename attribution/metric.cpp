@@ -13,9 +13,7 @@
 
 namespace attribution {
 
-const char* metric_name(Metric metric) {
-  return metric == Metric::logit ? "logit" : "probability";
-}
+const char* metric_name(Metric metric) { return metric == Metric::logit ? "logit" : "probability"; }
 
 Metric parse_metric(std::string_view name) {
   if (name == "probability") return Metric::probability;

@@ -90,8 +90,7 @@ Sequential classifier(autodiff::Tape& tape, std::size_t n_inputs, std::size_t hi
   return model;
 }
 
-std::string classifier_architecture(std::size_t n_inputs, std::size_t hidden,
-                                    std::size_t classes) {
+std::string classifier_architecture(std::size_t n_inputs, std::size_t hidden, std::size_t classes) {
   const std::string n = std::to_string(n_inputs), h = std::to_string(hidden),
                     c = std::to_string(classes);
   if (hidden == 0) return "Sequential(Linear(" + n + ", " + c + "))";

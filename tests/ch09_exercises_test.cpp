@@ -130,8 +130,7 @@ TEST(Ch09Ex2LogitDifference, AClassifierMeasuredByIt) {
                                     {"model.2.bias", {0.0, 0.05}}};
   autodiff::Tape tape;
   nn::Sequential logits = nn::classifier(tape, 2, 3, 2, parameters);
-  nn::Sequential difference =
-      nn::classifier(tape, 2, 3, 2, parameters, nn::LogitDifference(1, 0));
+  nn::Sequential difference = nn::classifier(tape, 2, 3, 2, parameters, nn::LogitDifference(1, 0));
   const nn::Matrix<double> x = {{0, 0}, {0, 1}, {1, 0}, {1, 1}, {0.3, -2.0}};
   const nn::Matrix<double> z = logits.predict(x), d = difference.predict(x);
   ASSERT_EQ(d.cols(), 1u);

@@ -21,8 +21,8 @@ using namespace latent_test;
 // On the logit of w.x + b: IG_i = w_i (x_i - x'_i), both patching scores
 // w_i (x_i - x'_i) / (z(clean) - z(corrupt)), and f is z itself.
 TEST(LatentMetric, IgAndPatchOnTheLogitGiveTheClosedForms) {
-  const latent::Json ig = json_of(latent_run(with_neuron(
-      "ig", {"--input", "1,1", "--baseline", "0,0", "--metric", "logit", "--json"})));
+  const latent::Json ig = json_of(latent_run(
+      with_neuron("ig", {"--input", "1,1", "--baseline", "0,0", "--metric", "logit", "--json"})));
   EXPECT_EQ(string_at(ig, {"metric"}), "logit");
   expect_near_each(numbers_at(ig, {"attributions"}), and_weights, 1e-12, "1e-12");
   EXPECT_NEAR(number_at(ig, {"f_input"}), and_weights[0] + and_weights[1] + and_bias, 1e-14);
@@ -40,8 +40,8 @@ TEST(LatentMetric, IgAndPatchOnTheLogitGiveTheClosedForms) {
 
 // The text names what is measured; --metric probability prints today's text byte for byte.
 TEST(LatentMetric, TheTextNamesTheLogit) {
-  const Outcome logit = latent_run(
-      with_neuron("ig", {"--input", "1,1", "--baseline", "0,0", "--metric", "logit"}));
+  const Outcome logit =
+      latent_run(with_neuron("ig", {"--input", "1,1", "--baseline", "0,0", "--metric", "logit"}));
   EXPECT_EQ(logit.status, 0);
   EXPECT_NE(logit.out.find("Integrated gradients of the logit w.x + b with w = [3.0482, 3.0556]"),
             std::string::npos);
@@ -55,7 +55,8 @@ TEST(LatentMetric, TheTextNamesTheLogit) {
             : std::vector<std::string_view>{"--clean", "1,1", "--corrupt", "0,0"};
     std::vector<std::string_view> given = points;
     given.insert(given.end(), {"--metric", "probability"});
-    EXPECT_EQ(latent_run(with_neuron(command, given)).out, latent_run(with_neuron(command, points)).out)
+    EXPECT_EQ(latent_run(with_neuron(command, given)).out,
+              latent_run(with_neuron(command, points)).out)
         << command;
     std::vector<std::string_view> csv = points, csv_given = given;
     csv.push_back("--csv");
@@ -74,8 +75,8 @@ TEST(LatentMetric, TheTextNamesTheLogit) {
 // Without --metric no "metric" key; with --metric probability the same JSON with the key first
 // (after "gate" for the experiment).
 TEST(LatentMetric, TheKeyIsThereOnlyWhenTheFlagIs) {
-  const Outcome plain = latent_run(with_neuron("ig", {"--input", "1,1", "--baseline", "0,0",
-                                                      "--json"}));
+  const Outcome plain =
+      latent_run(with_neuron("ig", {"--input", "1,1", "--baseline", "0,0", "--json"}));
   EXPECT_EQ(plain.out.find("\"metric\""), std::string::npos);
   const Outcome given = latent_run(with_neuron(
       "ig", {"--input", "1,1", "--baseline", "0,0", "--metric", "probability", "--json"}));
@@ -117,8 +118,8 @@ TEST(LatentMetric, TheExperimentOnTheLogit) {
 
 TEST(LatentMetric, Errors) {
   for (const char* bad : {"", "Logit", "prob", "logits"}) {
-    const Outcome run = latent_run(with_neuron(
-        "ig", {"--input", "1,1", "--baseline", "0,0", "--metric", bad}));
+    const Outcome run =
+        latent_run(with_neuron("ig", {"--input", "1,1", "--baseline", "0,0", "--metric", bad}));
     EXPECT_EQ(run.status, 2) << bad;
     EXPECT_EQ(run.out, "");
     EXPECT_EQ(run.err, "latent: --metric: '" + std::string(bad) +

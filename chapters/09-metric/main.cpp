@@ -100,8 +100,8 @@ void notebook_neurons() {
       "for both inputs; it is 0 for a metric that adds the inputs' effects.\n\n");
   for (const NotebookNeuron& neuron : notebook) {
     autodiff::Tape tape;
-    nn::Sequential p_model = attribution::measured_neuron(tape, neuron.w, neuron.b,
-                                                          Metric::probability);
+    nn::Sequential p_model =
+        attribution::measured_neuron(tape, neuron.w, neuron.b, Metric::probability);
     nn::Sequential z_model = attribution::measured_neuron(tape, neuron.w, neuron.b, Metric::logit);
     const Measured p = measure(p_model, std::string(nn::model_input));
     const Measured z = measure(z_model, std::string(nn::model_input));
@@ -116,8 +116,8 @@ void notebook_neurons() {
 
     std::printf("== %s: w = [%.4f, %.4f], b = %.4f ==\n", neuron.gate, neuron.w[0], neuron.w[1],
                 neuron.b);
-    std::printf("%-19s %9s %10s  %2s %9s %9s %10s %9s\n", "metric", "f(clean)", "f(corrupt)",
-                "", "IG", "IG share", "denoising", "noising");
+    std::printf("%-19s %9s %10s  %2s %9s %9s %10s %9s\n", "metric", "f(clean)", "f(corrupt)", "",
+                "IG", "IG share", "denoising", "noising");
     print_rows("probability", p, nullptr, nullptr);
     print_rows("logit", z, nullptr, nullptr);
     print_rows("logit, closed form", z, &closed_ig, &closed_score);
@@ -133,11 +133,9 @@ void notebook_neurons() {
           "IG's shares are the same on both metrics, within 1e-12");
     bool identity = true;
     for (std::size_t i = 0; i < 2; ++i) {
-      const double asymmetry =
-          (*p.patching.noising.scores)[i] - (*p.patching.denoising.scores)[i];
-      identity = identity &&
-                 std::fabs(asymmetry - interaction(p.patching, i) / (p.ig.f_input - p.ig.f_baseline)) <=
-                     1e-12;
+      const double asymmetry = (*p.patching.noising.scores)[i] - (*p.patching.denoising.scores)[i];
+      identity = identity && std::fabs(asymmetry - interaction(p.patching, i) /
+                                                       (p.ig.f_input - p.ig.f_baseline)) <= 1e-12;
     }
     check(identity,
           "on the probability, noising - denoising = I / (f(clean) - f(corrupt)) within 1e-12");
@@ -173,9 +171,9 @@ void random_neurons() {
       const double closed = w[i] * (x[i] - x0[i]);
       worst_ig = std::max(worst_ig, std::fabs(ig.attributions[i] - closed));
       if (!patching.noising.scores) continue;
-      worst_score = std::max({worst_score,
-                              std::fabs((*patching.denoising.scores)[i] - closed / gap),
-                              std::fabs((*patching.noising.scores)[i] - closed / gap)});
+      worst_score =
+          std::max({worst_score, std::fabs((*patching.denoising.scores)[i] - closed / gap),
+                    std::fabs((*patching.noising.scores)[i] - closed / gap)});
     }
     ++measured;
     zero_gaps += patching.noising.scores ? 0 : 1;
@@ -203,8 +201,7 @@ ClassifierRun train_classifier(nn::Gate gate, std::uint64_t seed, std::size_t hi
   const nn::TruthTable table = nn::truth_table(gate);
   const std::vector<std::size_t> labels = nn::class_labels(table.targets);
   ClassifierRun run;
-  run.final_loss =
-      nn::train_classifier(model, table.inputs, labels, generator, options).final_loss;
+  run.final_loss = nn::train_classifier(model, table.inputs, labels, generator, options).final_loss;
   run.parameters = model.state_dict();
   const nn::Matrix<double> logits = model.predict(table.inputs);
   run.classifies = true;
@@ -216,7 +213,8 @@ ClassifierRun train_classifier(nn::Gate gate, std::uint64_t seed, std::size_t hi
 void classifiers() {
   std::printf(
       "Two-class networks trained with CrossEntropyLoss (class = the gate's target), measured by\n"
-      "the logit difference logit(correct) - logit(incorrect), the classes of the clean run: clean\n"
+      "the logit difference logit(correct) - logit(incorrect), the classes of the clean run: "
+      "clean\n"
       "[1, 1] is class 1 for AND and OR, so correct = 1, incorrect = 0, on both runs.\n\n");
   const nn::LogitDifference difference(1, 0);
   const std::vector<nn::Gate> gates = {nn::Gate::and_gate, nn::Gate::or_gate};
@@ -255,10 +253,10 @@ void classifiers() {
   check(linear_symmetric, "denoising = noising at the inputs, within 1e-9");
   std::printf("\n");
 
-  std::printf("%s, %d epochs of SGD at lr %.1f;\ncomponents: the inputs, then the hidden "
-              "neurons (|d-n|: their largest |denoising - noising|)\n",
-              nn::classifier_architecture(2, width).c_str(), hidden_options.epochs,
-              hidden_options.lr);
+  std::printf(
+      "%s, %d epochs of SGD at lr %.1f;\ncomponents: the inputs, then the hidden "
+      "neurons (|d-n|: their largest |denoising - noising|)\n",
+      nn::classifier_architecture(2, width).c_str(), hidden_options.epochs, hidden_options.lr);
   std::printf("%-4s %4s %7s %9s %10s %9s %9s %9s %9s %12s\n", "gate", "seed", "loss", "LD(clean)",
               "LD(corrupt)", "x1 den.", "x1 noise", "x2 den.", "x2 noise", "hidden |d-n|");
   bool hidden_symmetric = true, identity = true, hidden_classify = true;
@@ -289,7 +287,8 @@ void classifiers() {
   check(hidden_classify, "every classifier puts every row in its class");
   check(hidden_symmetric,
         "denoising = noising at the hidden neurons within 1e-9: LD is linear in them");
-  check(identity, "at the inputs, noising - denoising = I / (LD(clean) - LD(corrupt)) within 1e-12");
+  check(identity,
+        "at the inputs, noising - denoising = I / (LD(clean) - LD(corrupt)) within 1e-12");
   check(largest_asymmetry > 0.1, "at the inputs the ReLUs bring the asymmetry back: up to " +
                                      number(largest_asymmetry, "%.4f") + " (more than 0.1)");
   std::printf("\n");
