@@ -35,7 +35,9 @@ void describe(nn::Sequential& model, TrainedNetwork& network) {
   }
 }
 
-std::vector<Verdict> verdicts_of(const Experiment& e) {
+}  // namespace
+
+std::vector<Verdict> tutorial_verdicts(const Experiment& e) {
   const TrainedNetwork& network = e.network;
   const std::size_t rows = network.predictions.size();
   const std::string tolerance =  // "1e-12"
@@ -76,8 +78,6 @@ std::vector<Verdict> verdicts_of(const Experiment& e) {
   }
   return verdicts;
 }
-
-}  // namespace
 
 Verdict direction_claim(std::string_view direction, std::string_view arrow,
                         const std::optional<std::vector<double>>& scores, bool finds_both) {
@@ -166,7 +166,12 @@ Experiment analyse(TrainedNetwork network) {
   autodiff::Tape tape;
   nn::Sequential model =
       nn::network(tape, nn::input_count(network.gate), network.hidden, network.parameters);
+  Experiment e = measure(std::move(network), model);
+  e.verdicts = tutorial_verdicts(e);
+  return e;
+}
 
+Experiment measure(TrainedNetwork network, nn::Sequential& model) {
   Experiment e;
   e.pair = nn::gate_pair(network.gate);
   e.layer = components_layer(network.hidden);
@@ -191,7 +196,6 @@ Experiment analyse(TrainedNetwork network) {
   for (std::size_t j = 0; j < e.clean_activation.size(); ++j)
     e.silent_on_pair.push_back(e.clean_activation[j] == 0.0 && e.corrupt_activation[j] == 0.0);
   e.network = std::move(network);
-  e.verdicts = verdicts_of(e);
   return e;
 }
 

@@ -115,6 +115,12 @@ struct Experiment {
 //  - a hidden layer (chapter 7): a neuron that is 0 on both inputs gets exactly 0 from IG and from
 //    both patching directions.
 Experiment analyse(TrainedNetwork network);
+// analyse's measurements of `network` made on `model`, which has the network's parameters: the
+// network itself, or the same without its final Sigmoid (chapter 9 measures the logit). The
+// verdicts are left empty.
+Experiment measure(TrainedNetwork network, nn::Sequential& model);
+// The claims listed for analyse, of an experiment measured on the network's output.
+std::vector<Verdict> tutorial_verdicts(const Experiment& e);
 inline Experiment run_experiment(nn::Gate gate, std::uint64_t seed, std::size_t hidden = 0) {
   return analyse(train_network(gate, seed, hidden));
 }

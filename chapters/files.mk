@@ -12,7 +12,7 @@
 # After the chapters come the tools, which may use every chapter: the latent command, the figures,
 # the benchmarks and the course tooling (the student edition, the test runner, the grader).
 
-chapters := ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08 ch10
+chapters := ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08 ch09 ch10
 
 ch01.library := autodiff/autodiff.hpp autodiff/exercise.hpp autodiff/gradcheck.hpp \
                 autodiff/operations.hpp autodiff/tape.hpp autodiff/tape.cpp
@@ -61,6 +61,11 @@ ch08.library := attribution/subset_patching.hpp attribution/subset_patching.cpp
 ch08.program := chapters/08-more-inputs/main.cpp chapters/08-more-inputs/README.md
 ch08.tests   := tests/ch08_more_inputs_test.cpp tests/ch08_exercises_test.cpp
 
+ch09.library := nn/cross_entropy_loss.hpp nn/cross_entropy_loss.cpp nn/classifier.hpp \
+                nn/classifier.cpp attribution/metric.hpp attribution/metric.cpp
+ch09.program := chapters/09-metric/main.cpp chapters/09-metric/README.md
+ch09.tests   := tests/ch09_metric_test.cpp tests/ch09_exercises_test.cpp
+
 ch10.library := nn/residual.hpp nn/residual.cpp attribution/residual_stream.hpp \
                 attribution/residual_stream.cpp
 ch10.program := chapters/10-residual-stream/main.cpp chapters/10-residual-stream/README.md
@@ -96,7 +101,7 @@ fuzz.data      := tests/fuzz/README.md tests/fuzz/model_file.dict tests/fuzz/arg
                   tests/fuzz/markers.dict
 tools.tests    := tests/latent_arguments_test.cpp tests/latent_command_test.cpp \
                   tests/latent_csv_test.cpp tests/latent_json_test.cpp \
-                  tests/latent_model_file_test.cpp \
+                  tests/latent_model_file_test.cpp tests/latent_metric_test.cpp \
                   tests/latent_output_test.cpp tests/plot_test.cpp tests/figures_test.cpp \
                   tests/readme_examples_test.cpp tests/course_test.cpp \
                   tests/latent_test_support.hpp tests/svg_structure.hpp \

@@ -7,6 +7,7 @@
 #include <exception>
 #include <map>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -15,6 +16,7 @@
 #include "attribution/activation_patching.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
+#include "attribution/metric.hpp"
 #include "attribution/model_run.hpp"
 #include "latent/arguments.hpp"
 #include "latent/model_file.hpp"
@@ -32,9 +34,19 @@ struct Context {
   std::ostream& err;
 };
 
-// --weights and --bias: the neuron sigmoid(w.x + b) that ig and patch look inside.
+// --metric, if given.
+std::optional<attribution::Metric> metric_of(const Arguments& arguments) {
+  if (!arguments.has("metric")) return std::nullopt;
+  const std::string_view text = arguments.text("metric");
+  if (text == "probability") return attribution::Metric::probability;
+  if (text == "logit") return attribution::Metric::logit;
+  throw UsageError("--metric: '" + std::string(text) +
+                   "' is not a metric; give probability or logit");
+}
+
+// --weights and --bias: the neuron sigmoid(w.x + b) that ig and patch look inside, and --metric.
 Neuron neuron_of(const Arguments& arguments) {
-  Neuron neuron{arguments.numbers("weights"), arguments.number("bias")};
+  Neuron neuron{arguments.numbers("weights"), arguments.number("bias"), metric_of(arguments)};
   if (neuron.weights.size() > max_weights)
     throw UsageError("--weights has " + std::to_string(neuron.weights.size()) +
                      " numbers; at most " + std::to_string(max_weights) + " are allowed");
@@ -96,7 +108,8 @@ std::string ig(const Arguments& arguments, const Context& context) {
                                          ? attribution::parse_method(arguments.text("method"))
                                          : attribution::default_method;
   autodiff::Tape tape;
-  nn::Sequential model = nn::neuron(tape, neuron.weights, neuron.bias);
+  nn::Sequential model = attribution::measured_neuron(
+      tape, neuron.weights, neuron.bias, neuron.metric.value_or(attribution::default_metric));
   return ig_report(attribution::integrated_gradients(model, input, baseline, n_steps, method),
                    neuron, input, baseline, context.format);
 }
@@ -106,7 +119,8 @@ std::string patch(const Arguments& arguments, const Context& context) {
   const std::vector<double> clean = point_of(arguments, "clean", neuron);
   const std::vector<double> corrupt = point_of(arguments, "corrupt", neuron);
   autodiff::Tape tape;
-  nn::Sequential model = nn::neuron(tape, neuron.weights, neuron.bias);
+  nn::Sequential model = attribution::measured_neuron(
+      tape, neuron.weights, neuron.bias, neuron.metric.value_or(attribution::default_metric));
   // Two runs tell whether there is a gap to share out, before the patched runs (one per weight).
   const double f_clean = attribution::run_model(model, nn::model_input, clean).output;
   const double f_corrupt = attribution::run_model(model, nn::model_input, corrupt).output;
@@ -122,6 +136,8 @@ std::string patch(const Arguments& arguments, const Context& context) {
 
 std::string experiment(const Arguments& arguments, const Context& context) {
   const Format format = context.format;
+  const std::optional<attribution::Metric> metric = metric_of(arguments);
+  const attribution::Metric measured = metric.value_or(attribution::default_metric);
   for (const char* other : {"gate", "hidden", "seed", "weights", "bias"})
     if (arguments.has("load") && arguments.has(other))
       throw UsageError(std::string("--load takes the model from the file; --") + other +
@@ -132,11 +148,14 @@ std::string experiment(const Arguments& arguments, const Context& context) {
                        " cannot be given with it");
   if (arguments.has("load"))
     return experiment_report(
-        attribution::analyse(load_model_file(std::string(arguments.text("load")))), format);
+        attribution::analyse(load_model_file(std::string(arguments.text("load"))), measured),
+        format, metric);
   const nn::Gate gate = nn::parse_gate(arguments.text("gate"));
   if (!arguments.has("weights") && !arguments.has("bias"))
     return experiment_report(
-        attribution::run_experiment(gate, seed_of(arguments), hidden_of(arguments)), format);
+        attribution::analyse(
+            attribution::train_network(gate, seed_of(arguments), hidden_of(arguments)), measured),
+        format, metric);
   if (!arguments.has("weights") || !arguments.has("bias"))
     throw UsageError("--weights and --bias go together: give both");
   const std::vector<double> weights = arguments.numbers("weights");
@@ -145,9 +164,11 @@ std::string experiment(const Arguments& arguments, const Context& context) {
                      nn::gate_name(gate) + " gate has " + std::to_string(nn::input_count(gate)) +
                      " inputs; give one weight per input");
   return experiment_report(
-      attribution::analyse(attribution::given_network(
-          gate, 0, {{"model.0.weight", weights}, {"model.0.bias", {arguments.number("bias")}}})),
-      format);
+      attribution::analyse(
+          attribution::given_network(
+              gate, 0, {{"model.0.weight", weights}, {"model.0.bias", {arguments.number("bias")}}}),
+          measured),
+      format, metric);
 }
 
 // Each flag once: the value it takes, then what it means.
@@ -179,6 +200,11 @@ const std::map<std::string, std::pair<std::string, std::string>> flag_help = {
      {"NAME",
       "riemann_left, riemann_right, riemann_middle, riemann_trapezoid (needs\n"
       "n_steps >= 2) or gausslegendre; default gausslegendre"}},
+    {"metric",
+     {"NAME",
+      "what is measured: probability (the default: the output sigmoid(z)) or\n"
+      "logit (z: the same network without its final Sigmoid). Given, it is\n"
+      "named in the JSON as \"metric\"; CSV has no place for it."}},
     {"json", {"", "one JSON object, numbers with 17 significant digits, instead of tables"}},
     {"csv", {"", "a header row, then one row per epoch or input"}},
 };
@@ -222,38 +248,40 @@ const std::vector<Subcommand> subcommands = {
     {"ig",
      "integrated gradients of a neuron with given weights and bias",
      "usage: latent ig --weights W1,W2 --bias B --input X1,X2 --baseline Y1,Y2 [--n-steps N]\n"
-     "                 [--method NAME] [--json | --csv]\n\n"
+     "                 [--method NAME] [--metric NAME] [--json | --csv]\n\n"
      "Integrated gradients of sigmoid(w.x + b) from the baseline to the input, as Captum computes\n"
      "it: each input's share of f(input) - f(baseline). --json: {method, n_steps, attributions,\n"
      "convergence_delta, f_input, f_baseline}; --csv: "
      "component,input,baseline,attribution,share.\n",
-     {"weights", "bias", "input", "baseline", "n-steps", "method"},
+     {"weights", "bias", "input", "baseline", "n-steps", "method", "metric"},
      {"json", "csv"},
      ig},
     {"patch",
      "activation patching, both directions, of a neuron with given parameters",
-     "usage: latent patch --weights W1,W2 --bias B --clean X1,X2 --corrupt Y1,Y2 [--json | "
-     "--csv]\n\n"
+     "usage: latent patch --weights W1,W2 --bias B --clean X1,X2 --corrupt Y1,Y2 [--metric NAME]\n"
+     "                    [--json | --csv]\n\n"
      "Patches each input of sigmoid(w.x + b) alone: denoising puts the clean value into the\n"
      "corrupt run (a high score: sufficient), noising the corrupt value into the clean run (a\n"
      "high score: necessary). A difference is f(run) - f(run patched), a score the difference\n"
      "over f(clean) - f(corrupt), which must not be zero. --json: {f_clean, f_corrupt, denoising,\n"
      "noising, denoising_differences, noising_differences}; --csv: one row per input.\n",
-     {"weights", "bias", "clean", "corrupt"},
+     {"weights", "bias", "clean", "corrupt", "metric"},
      {"json", "csv"},
      patch},
     {"experiment",
      "the tutorial's experiment for one gate: train, IG, patching, verdicts",
-     "usage: latent experiment --gate NAME [--hidden H] [--seed N] [--json]\n"
-     "       latent experiment --gate NAME --weights W1,W2 --bias B [--json]\n"
-     "       latent experiment --load FILE [--json]\n\n"
+     "usage: latent experiment --gate NAME [--hidden H] [--seed N] [--metric NAME] [--json]\n"
+     "       latent experiment --gate NAME --weights W1,W2 --bias B [--metric NAME] [--json]\n"
+     "       latent experiment --load FILE [--metric NAME] [--json]\n\n"
      "Trains the network as `latent train` does (or takes the neuron or model given), then\n"
      "measures each component, the inputs (layer_0.input) or hidden neurons (layer_1.output),\n"
      "between the gate's clean and corrupt rows (xor: [1, 0] and [1, 1]; the others: all ones\n"
      "and all zeros) with integrated gradients (gausslegendre, n_steps 50) and patching both\n"
      "ways, and checks the tutorial's claims. A claim that fails is reported, not an error: the\n"
-     "exit status is 0. --json: {gate, train, ig, patch, asymmetry, verdicts: {name: bool}}.\n",
-     {"gate", "hidden", "seed", "weights", "bias", "load"},
+     "exit status is 0. --json: {gate, train, ig, patch, asymmetry, verdicts: {name: bool}}.\n"
+     "With --metric logit the network is measured without its final Sigmoid, and chapter 6's\n"
+     "direction claims give way to patching_symmetric (chapter 9).\n",
+     {"gate", "hidden", "seed", "weights", "bias", "load", "metric"},
      {"json"},
      experiment},
 };

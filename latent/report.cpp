@@ -148,9 +148,22 @@ std::string component_name(const std::string& layer, std::size_t j) {
   return (layer == nn::model_input ? "x" : "h") + std::to_string(j + 1);
 }
 
+bool is_logit(const std::optional<attribution::Metric>& metric) {
+  return metric == attribution::Metric::logit;
+}
+
 std::string neuron_text(const Neuron& neuron) {
-  return "sigmoid(w.x + b) with w = " + list_text(neuron.weights) +
-         ", b = " + shortest(neuron.bias);
+  return std::string(is_logit(neuron.metric) ? "the logit w.x + b" : "sigmoid(w.x + b)") +
+         " with w = " + list_text(neuron.weights) + ", b = " + shortest(neuron.bias);
+}
+
+// {"metric": NAME, ...the rest} when a metric was given; the rest alone otherwise.
+Json with_metric(const std::optional<attribution::Metric>& metric, const Json& json) {
+  if (!metric) return json;
+  Json::Object members = {{"metric", attribution::metric_name(*metric)}};
+  const auto* rest = json.get<Json::Object>();
+  members.insert(members.end(), rest->begin(), rest->end());
+  return Json(std::move(members));
 }
 
 Json train_json(const attribution::TrainedNetwork& network) {
@@ -243,7 +256,7 @@ std::string train_report(const attribution::TrainedNetwork& network, Format form
 std::string ig_report(const attribution::IntegratedGradientsResult& ig, const Neuron& neuron,
                       std::span<const double> input, std::span<const double> baseline,
                       Format format) {
-  const Json json = ig_json(ig);
+  const Json json = with_metric(neuron.metric, ig_json(ig));
   const Values shares = attribution::ig_shares(ig);
   require_finite(json, "ig");
   require_finite(optional_json(shares), "ig.shares");
@@ -277,7 +290,7 @@ std::string ig_report(const attribution::IntegratedGradientsResult& ig, const Ne
 std::string patch_report(const attribution::TwoWayPatching& patching, const Neuron& neuron,
                          std::span<const double> clean, std::span<const double> corrupt,
                          Format format) {
-  const Json json = patch_json(patching);
+  const Json json = with_metric(neuron.metric, patch_json(patching));
   require_finite(json, "patch");
   if (format == Format::json) return json.dump() + "\n";
   const attribution::PatchingResult &denoising = patching.denoising, &noising = patching.noising;
@@ -300,18 +313,21 @@ std::string patch_report(const attribution::TwoWayPatching& patching, const Neur
          "(high: necessary).\n";
 }
 
-std::string experiment_report(const attribution::Experiment& e, Format format) {
+std::string experiment_report(const attribution::Experiment& e, Format format,
+                              std::optional<attribution::Metric> metric) {
   Json::Array asymmetry;
   for (const std::optional<double>& a : e.asymmetry) asymmetry.push_back(a ? Json(*a) : Json());
   Json::Object verdicts_json;
   for (const attribution::Verdict& verdict : e.verdicts)
     verdicts_json.emplace_back(verdict.name, verdict.holds);
-  const Json json = Json::object({{"gate", nn::gate_name(e.network.gate)},
-                                  {"train", train_json(e.network)},
-                                  {"ig", ig_json(e.ig)},
-                                  {"patch", patch_json(e.patching)},
-                                  {"asymmetry", Json(std::move(asymmetry))},
-                                  {"verdicts", Json(std::move(verdicts_json))}});
+  Json::Object members = {{"gate", nn::gate_name(e.network.gate)}};
+  if (metric) members.emplace_back("metric", attribution::metric_name(*metric));
+  members.emplace_back("train", train_json(e.network));
+  members.emplace_back("ig", ig_json(e.ig));
+  members.emplace_back("patch", patch_json(e.patching));
+  members.emplace_back("asymmetry", Json(std::move(asymmetry)));
+  members.emplace_back("verdicts", Json(std::move(verdicts_json)));
+  const Json json(std::move(members));
   require_finite(json, "experiment");
   require_finite(optional_json(e.ig_shares), "experiment.ig.shares");
   if (format == Format::json) return json.dump() + "\n";
@@ -334,7 +350,10 @@ std::string experiment_report(const attribution::Experiment& e, Format format) {
   return "Experiment on the " + std::string(nn::gate_name_upper(e.network.gate)) +
          " gate: integrated gradients and activation patching of each component of " + e.layer +
          ",\nbetween clean " + list_text(e.pair.clean) + " and corrupt " +
-         list_text(e.pair.corrupt) + "\n\n" + train_text(e.network) + "\n" + components.text() +
+         list_text(e.pair.corrupt) +
+         (is_logit(metric) ? ", measured on the logit (the network without its final Sigmoid)"
+                           : "") +
+         "\n\n" + train_text(e.network) + "\n" + components.text() +
          "\nf(clean) = " + fixed(e.ig.f_input, 9) + ", f(corrupt) = " + fixed(e.ig.f_baseline, 9) +
          "; IG convergence delta " + scientific(e.ig.convergence_delta) + " (" +
          attribution::method_name(e.ig.method) + ", n_steps = " + std::to_string(e.ig.n_steps) +

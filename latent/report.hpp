@@ -3,6 +3,7 @@
 // made of the others', so its parts look exactly like the commands that compute them alone.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "attribution/activation_patching.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
+#include "attribution/metric.hpp"
 
 namespace latent {
 
@@ -21,10 +23,13 @@ enum class Format { text, json, csv };
 // The shortest text that reads back as the same double: 3.0482 prints as the user typed it.
 std::string shortest(double value);
 
-// The neuron sigmoid(w.x + b) that `latent ig` and `latent patch` look inside.
+// The neuron sigmoid(w.x + b) that `latent ig` and `latent patch` look inside, and the metric
+// given with --metric, if any: Metric::logit measures w.x + b. A metric given is named in the
+// JSON ("metric"); without --metric the output is what it was before the flag existed.
 struct Neuron {
   std::vector<double> weights;
   double bias = 0.0;
+  std::optional<attribution::Metric> metric;
 };
 
 // Each throws UsageError when a number to show is NaN or infinite (finite arguments can still
@@ -36,6 +41,8 @@ std::string ig_report(const attribution::IntegratedGradientsResult& ig, const Ne
 std::string patch_report(const attribution::TwoWayPatching& patching, const Neuron& neuron,
                          std::span<const double> clean, std::span<const double> corrupt,
                          Format format);
-std::string experiment_report(const attribution::Experiment& experiment, Format format);
+// `metric`: the --metric given, if any (named in the JSON; the text says when it is the logit).
+std::string experiment_report(const attribution::Experiment& experiment, Format format,
+                              std::optional<attribution::Metric> metric = std::nullopt);
 
 }  // namespace latent

@@ -166,9 +166,9 @@ double score(const std::optional<std::vector<double>>& scores, std::size_t k) {
 
 // Every prose exercise of the chapters (numbered after the code exercises) has an answer.
 TEST(InstructorsGuide, EveryQuestionHasAnAnswer) {
-  for (const char* id : {"1.3", "1.4", "1.5", "2.3", "2.4", "2.5", "3.4",  "3.5",  "3.6",
-                         "4.4", "4.5", "4.6", "5.4", "5.5", "5.6", "6.3",  "6.4",  "6.5",
-                         "7.3", "7.4", "7.5", "8.3", "8.4", "8.5", "10.4", "10.5", "10.6"})
+  for (const char* id : {"1.3", "1.4", "1.5", "2.3", "2.4", "2.5", "3.4", "3.5",  "3.6",  "4.4",
+                         "4.5", "4.6", "5.4", "5.5", "5.6", "6.3", "6.4", "6.5",  "7.3",  "7.4",
+                         "7.5", "8.3", "8.4", "8.5", "9.4", "9.5", "9.6", "10.4", "10.5", "10.6"})
     EXPECT_FALSE(answer_line(id).empty()) << "no **Answer " << id << ":** line";
 }
 
