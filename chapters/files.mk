@@ -76,10 +76,12 @@ ch10.tests   := tests/ch10_residual_stream_test.cpp tests/ch10_exercises_test.cp
 latent.code    := latent/arguments.hpp latent/arguments.cpp latent/command.hpp latent/command.cpp \
                   latent/files.hpp latent/files.cpp latent/json.hpp latent/json.cpp \
                   latent/model_file.hpp latent/model_file.cpp latent/progress.hpp \
-                  latent/progress.cpp latent/report.hpp latent/report.cpp
+                  latent/progress.cpp latent/report.hpp latent/report.cpp \
+                  latent/residual.hpp latent/residual.cpp
 latent.program := latent/main.cpp
 plot.code      := plot/svg.hpp plot/svg.cpp plot/axis.hpp plot/axis.cpp plot/bar_chart.hpp \
                   plot/bar_chart.cpp plot/line_plot.hpp plot/line_plot.cpp \
+                  plot/scatter_plot.hpp plot/scatter_plot.cpp \
                   plot/figures/figures.hpp plot/figures/figures.cpp
 plot.program   := plot/figures/main.cpp
 bench.program  := bench/main.cpp bench/hand_training.hpp bench/compare_pytorch.py
@@ -102,7 +104,7 @@ fuzz.data      := tests/fuzz/README.md tests/fuzz/model_file.dict tests/fuzz/arg
 tools.tests    := tests/latent_arguments_test.cpp tests/latent_command_test.cpp \
                   tests/latent_csv_test.cpp tests/latent_json_test.cpp \
                   tests/latent_model_file_test.cpp tests/latent_metric_test.cpp \
-                  tests/latent_output_test.cpp tests/plot_test.cpp tests/figures_test.cpp \
+                  tests/latent_output_test.cpp tests/latent_residual_test.cpp tests/plot_test.cpp tests/figures_test.cpp \
                   tests/readme_examples_test.cpp tests/course_test.cpp \
                   tests/latent_test_support.hpp tests/svg_structure.hpp \
                   tests/fuzz_regression_test.cpp

@@ -21,7 +21,9 @@
 #include "latent/arguments.hpp"
 #include "latent/model_file.hpp"
 #include "latent/report.hpp"
+#include "latent/residual.hpp"
 #include "nn/network.hpp"
+#include "nn/residual.hpp"
 
 namespace latent {
 
@@ -171,6 +173,19 @@ std::string experiment(const Arguments& arguments, const Context& context) {
       format, metric);
 }
 
+std::string residual(const Arguments& arguments, const Context& context) {
+  ResidualRequest request;
+  request.gate = nn::parse_gate(arguments.text("gate"));
+  request.seed = seed_of(arguments);
+  request.hidden = static_cast<std::size_t>(
+      arguments.integer("hidden", 4, 1, static_cast<long long>(nn::max_residual_hidden)));
+  request.skip = !arguments.has("no-skip");
+  request.n_steps = static_cast<int>(
+      arguments.integer("n-steps", attribution::default_n_steps, 1, attribution::max_n_steps));
+  if (arguments.has("method")) request.method = attribution::parse_method(arguments.text("method"));
+  return residual_report(request, context.format);
+}
+
 // Each flag once: the value it takes, then what it means.
 const std::map<std::string, std::pair<std::string, std::string>> flag_help = {
     {"gate", {"NAME", "and, or, nand, nor, xor, and3, or3, maj3"}},
@@ -206,6 +221,7 @@ const std::map<std::string, std::pair<std::string, std::string>> flag_help = {
       "logit (z: the same network without its final Sigmoid). Given, it is\n"
       "named in the JSON as \"metric\"; CSV has no place for it."}},
     {"json", {"", "one JSON object, numbers with 17 significant digits, instead of tables"}},
+    {"no-skip", {"", "cut the skip path (u = 0) after training: IG is antisymmetric again"}},
     {"csv", {"", "a header row, then one row per epoch or input"}},
 };
 
@@ -217,12 +233,15 @@ struct Subcommand {
   // Returns everything to print on stdout. Bad input throws (UsageError, or the library's
   // std::invalid_argument) before anything is printed.
   std::string (*run)(const Arguments& arguments, const Context& context);
+  // A flag that means something else here than in flag_help (residual's --hidden).
+  std::map<std::string, std::pair<std::string, std::string>> own_help = {};
 
   std::string help() const {
     std::string text = about + "\n";
     for (const auto* names : {&flags, &switches})
       for (const std::string& flag : *names) {
-        const auto& [value, meaning] = flag_help.at(flag);
+        const auto& [value, meaning] =
+            own_help.contains(flag) ? own_help.at(flag) : flag_help.at(flag);
         std::string line = "  --" + flag;
         line += " " + value;
         line.resize(20, ' ');
@@ -284,6 +303,26 @@ const std::vector<Subcommand> subcommands = {
      {"gate", "hidden", "seed", "weights", "bias", "load", "metric"},
      {"json"},
      experiment},
+    {"residual",
+     "chapter 10: layer IG of a network with a skip path, both directions, beside patching",
+     "usage: latent residual --gate NAME [--hidden H] [--seed N] [--n-steps N] [--method NAME]\n"
+     "                       [--no-skip] [--json]\n\n"
+     "Trains sigmoid(v . relu(W x + b) + u . x + c) on the gate from the seed (2000 epochs of SGD\n"
+     "at lr 0.5), then measures its hidden neurons between the gate's clean and corrupt rows: "
+     "layer\n"
+     "IG in the study's convention (the model runs on the base input, only the hidden neurons "
+     "move;\n"
+     "denoising: base = corrupt, noising: base = clean), each neuron's patching effect f(base "
+     "with\n"
+     "it from the other run) - f(base), Captum's convention (the model runs on the clean input,\n"
+     "the hidden neurons move from the corrupt run's), and the worst gap between IG moving one\n"
+     "neuron alone and its patching effect. --json: {gate, seed, hidden, skip, architecture,\n"
+     "method, n_steps, predictions, f_clean, f_corrupt, ig_denoising, effect_denoising,\n"
+     "ig_noising, effect_noising, captum, captum_delta, identity_error}.\n",
+     {"gate", "hidden", "seed", "n-steps", "method"},
+     {"no-skip", "json"},
+     residual,
+     {{"hidden", {"H", "hidden ReLU neurons, 1 to 16; default 4"}}}},
 };
 
 std::string usage() {
@@ -349,8 +388,9 @@ int run(std::span<const std::string_view> words, std::ostream& out, std::ostream
   int status = 2;  // bad input, unless the error is not the input's fault
   try {
     if (subcommand == subcommands.end())
-      throw UsageError("unknown command '" + std::string(words.front()) +
-                       "'; the commands are train, ig, patch, experiment (latent --help)");
+      throw UsageError(
+          "unknown command '" + std::string(words.front()) +
+          "'; the commands are train, ig, patch, experiment, residual (latent --help)");
     const Arguments arguments(rest, {subcommand->flags.begin(), subcommand->flags.end()},
                               {subcommand->switches.begin(), subcommand->switches.end()});
     const bool json = arguments.has("json"), csv = arguments.has("csv");

@@ -55,29 +55,6 @@ Axis data_axis(const LinePlot& plot, bool horizontal) {
   return Axis(horizontal ? plot.x_scale : plot.y_scale, smallest, largest);
 }
 
-// A mark of shape `index` (circle, square, triangle, diamond, down-triangle) centred on p.
-void marker(Svg& svg, std::size_t index, Point p, const std::string& colour) {
-  const double r = 3.6;
-  switch (index % 5) {
-    case 0: svg.circle(p, r, colour); break;
-    case 1: svg.rect(p.x - r * 0.9, p.y - r * 0.9, 1.8 * r, 1.8 * r, colour); break;
-    case 2:
-      svg.polygon(
-          {{p.x, p.y - r * 1.2}, {p.x + r * 1.1, p.y + r * 0.8}, {p.x - r * 1.1, p.y + r * 0.8}},
-          colour);
-      break;
-    case 3:
-      svg.polygon(
-          {{p.x, p.y - r * 1.3}, {p.x + r * 1.1, p.y}, {p.x, p.y + r * 1.3}, {p.x - r * 1.1, p.y}},
-          colour);
-      break;
-    default:
-      svg.polygon(
-          {{p.x, p.y + r * 1.2}, {p.x + r * 1.1, p.y - r * 0.8}, {p.x - r * 1.1, p.y - r * 0.8}},
-          colour);
-  }
-}
-
 }  // namespace
 
 std::string line_plot_svg(const LinePlot& plot) {

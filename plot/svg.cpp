@@ -144,4 +144,30 @@ std::string Svg::str() const {
          "\" font-family=\"Helvetica, Arial, sans-serif\" fill=\"#222222\">\n" + body_ + "</svg>\n";
 }
 
+void marker(Svg& svg, std::size_t shape, Point at, const std::string& colour) {
+  const double r = 3.6;
+  switch (shape % 5) {
+    case 0: svg.circle(at, r, colour); break;
+    case 1: svg.rect(at.x - r * 0.9, at.y - r * 0.9, 1.8 * r, 1.8 * r, colour); break;
+    case 2:
+      svg.polygon({{at.x, at.y - r * 1.2},
+                   {at.x + r * 1.1, at.y + r * 0.8},
+                   {at.x - r * 1.1, at.y + r * 0.8}},
+                  colour);
+      break;
+    case 3:
+      svg.polygon({{at.x, at.y - r * 1.3},
+                   {at.x + r * 1.1, at.y},
+                   {at.x, at.y + r * 1.3},
+                   {at.x - r * 1.1, at.y}},
+                  colour);
+      break;
+    default:
+      svg.polygon({{at.x, at.y + r * 1.2},
+                   {at.x + r * 1.1, at.y - r * 0.8},
+                   {at.x - r * 1.1, at.y - r * 0.8}},
+                  colour);
+  }
+}
+
 }  // namespace plot

@@ -5,6 +5,7 @@
 // attribution, and nothing in autodiff/, nn/ or attribution/ depends on it. Standard library only.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -57,5 +58,9 @@ class Svg {
   double width_, height_;
   std::string body_;
 };
+
+// A mark of shape `shape` (circle, square, triangle, diamond, down-triangle, then again) centred on
+// `at`: series told apart by shape as well as colour.
+void marker(Svg& svg, std::size_t shape, Point at, const std::string& colour);
 
 }  // namespace plot

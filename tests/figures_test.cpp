@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,52 @@ TEST(Figures, GateBarsShowTheExperimentsScores) {
   // Chapter 6's printed numbers, as labels.
   for (const char* label : {">0.499</text>", ">0.176</text>", ">0.822</text>", ">0.824</text>"})
     EXPECT_TRUE(contains(svg, label)) << label;
+}
+
+// The drawn figure named `file`.
+const std::string& drawn_svg(const std::string& file) {
+  for (const auto& [figure, svg] : drawn())
+    if (figure.file == file) return svg;
+  throw std::logic_error("no figure " + file);
+}
+
+TEST(Figures, MetricBarsAreEqualOnTheLogitAndApartOnTheProbability) {
+  // Four bars per input (AND x1, AND x2, OR x1, OR x2): denoising and noising on the
+  // probability, then on the logit, in the palette's first four colours.
+  const std::vector<std::string> colours = {"#0072B2", "#D55E00", "#009E73", "#CC79A7"};
+  std::vector<std::vector<double>> heights(4);
+  for (const svg_structure::Element& e :
+       svg_structure::check(drawn_svg("ch09-metric.svg")).elements)
+    for (std::size_t s = 0; s < colours.size(); ++s)
+      if (e.name == "rect" && e.attributes.count("fill") && e.attributes.at("fill") == colours[s] &&
+          std::stod(e.attributes.at("width")) > 20.0)
+        heights[s].push_back(std::stod(e.attributes.at("height")));
+  for (const std::vector<double>& series : heights) ASSERT_EQ(series.size(), 4u);
+  for (std::size_t c = 0; c < 4; ++c) {
+    EXPECT_EQ(heights[2][c], heights[3][c]) << c;                     // logit: denoising = noising
+    EXPECT_GT(std::fabs(heights[0][c] - heights[1][c]), 100.0) << c;  // probability: far apart
+  }
+  // Chapter 9's printed scores, as labels: AND x1 on the probability, the logit's shares.
+  for (const char* label : {">0.18</text>", ">0.819</text>", ">0.912</text>", ">0.0873</text>",
+                            ">0.499</text>", ">0.501</text>"})
+    EXPECT_TRUE(contains(drawn_svg("ch09-metric.svg"), label)) << label;
+}
+
+TEST(Figures, ResidualScatterShowsEveryNeuronOfTheChaptersModels) {
+  const std::string& svg = drawn_svg("ch10-ig-vs-patching.svg");
+  // 29 models classify their gate, four hidden neurons each: 116 points per direction, and a
+  // legend mark (denoising circles, noising squares).
+  std::size_t circles = 0, squares = 0;
+  for (const svg_structure::Element& e : svg_structure::check(svg).elements) {
+    circles += e.name == "circle" ? 1 : 0;
+    squares += e.name == "rect" && e.attributes.at("width") == "6.48" ? 1 : 0;
+  }
+  EXPECT_EQ(circles, 117u);
+  EXPECT_EQ(squares, 117u);
+  // Chapter 10's Pearson r of each direction, in the legend.
+  EXPECT_TRUE(contains(svg, ">denoising (Pearson r 0.8210)</text>"));
+  EXPECT_TRUE(contains(svg, ">noising (Pearson r 0.8457)</text>"));
+  EXPECT_TRUE(contains(svg, "stroke-dasharray"));  // the diagonal
 }
 
 TEST(Figures, CommittedCopiesAreUpToDate) {

@@ -1,6 +1,7 @@
 // The plotting module (plot/): SVG that is well formed, coordinates inside the picture, bars as
 // tall as their values, text escaped, and bad data refused rather than drawn.
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -9,6 +10,7 @@
 #include "plot/axis.hpp"
 #include "plot/bar_chart.hpp"
 #include "plot/line_plot.hpp"
+#include "plot/scatter_plot.hpp"
 #include "plot/svg.hpp"
 #include "tests/svg_structure.hpp"
 #include "tests/test_support.hpp"
@@ -269,6 +271,118 @@ TEST(PlotLinePlot, BadDataThrows) {
   chart.y_scale = plot::Scale::linear;
   EXPECT_TRUE(
       contains(invalid_argument_message([&] { plot::line_plot_svg(chart); }), "need log-log"));
+}
+
+// ---- scatter plots ------------------------------------------------------------------------------
+
+plot::ScatterPlot comparison_plot() {
+  plot::ScatterPlot chart;
+  chart.title = "two measures";
+  chart.x_label = "patching";
+  chart.y_label = "IG";
+  chart.series = {{"on the diagonal", {-0.5, 0.0, 0.25, 1.0}, {-0.5, 0.0, 0.25, 1.0}},
+                  {"off it", {0.5, -0.25, 0.75}, {0.1, 0.5, -0.3}}};
+  chart.diagonal = "y = x";
+  return chart;
+}
+
+std::vector<svg_structure::Element> elements_named(const std::string& svg,
+                                                   const std::string& name) {
+  std::vector<svg_structure::Element> found;
+  for (const svg_structure::Element& e : svg_structure::check(svg).elements)
+    if (e.name == name) found.push_back(e);
+  return found;
+}
+
+double number(const svg_structure::Element& e, const std::string& key) {
+  return std::stod(e.attributes.at(key));
+}
+
+TEST(PlotScatterPlot, PointsOnTheDiagonalLieOnIt) {
+  const std::string svg = plot::scatter_plot_svg(comparison_plot());
+  expect_valid(svg);
+  // The diagonal is the first dashed line; the legend's sample is the second.
+  std::vector<svg_structure::Element> dashed;
+  for (const svg_structure::Element& e : elements_named(svg, "line"))
+    if (e.attributes.count("stroke-dasharray")) dashed.push_back(e);
+  ASSERT_EQ(dashed.size(), 2u) << svg;
+  const double x1 = number(dashed[0], "x1"), y1 = number(dashed[0], "y1");
+  const double x2 = number(dashed[0], "x2"), y2 = number(dashed[0], "y2");
+  // Bottom-left to top-right of a square: both axes share one range, one unit as long on each.
+  EXPECT_LT(x1, x2);
+  EXPECT_GT(y1, y2);
+  EXPECT_NEAR(x2 - x1, y1 - y2, 0.011);
+  // Series 0 is drawn as circles: its four points, then its legend mark.
+  const std::vector<svg_structure::Element> circles = elements_named(svg, "circle");
+  ASSERT_EQ(circles.size(), 5u) << svg;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const double along_x = (number(circles[i], "cx") - x1) / (x2 - x1);
+    const double along_y = (y1 - number(circles[i], "cy")) / (y1 - y2);
+    EXPECT_NEAR(along_x, along_y, 1e-4) << i;
+  }
+  // Larger values lie further right and higher up.
+  EXPECT_LT(number(circles[0], "cx"), number(circles[3], "cx"));
+  EXPECT_GT(number(circles[0], "cy"), number(circles[3], "cy"));
+  // Series 1 is drawn as squares, three points and a legend mark, each 6.48 wide.
+  std::size_t squares = 0;
+  for (const svg_structure::Element& e : elements_named(svg, "rect"))
+    squares += e.attributes.at("width") == "6.48" ? 1 : 0;
+  EXPECT_EQ(squares, 4u);
+  for (const char* label : {">on the diagonal</text>", ">off it</text>", ">y = x</text>",
+                            ">patching</text>", ">IG</text>"})
+    EXPECT_TRUE(contains(svg, label)) << label;
+}
+
+TEST(PlotScatterPlot, WithoutADiagonalEachAxisFitsItsOwnData) {
+  plot::ScatterPlot chart = comparison_plot();
+  chart.diagonal.clear();
+  chart.series = {{"wide", {0.0, 5000.0}, {0.0, 0.003}}};
+  const std::string svg = plot::scatter_plot_svg(chart);
+  expect_valid(svg);
+  EXPECT_FALSE(contains(svg, "stroke-dasharray"));
+  EXPECT_TRUE(contains(svg, ">5000</text>"));   // an x tick
+  EXPECT_TRUE(contains(svg, ">0.003</text>"));  // a y tick, not lost on a shared axis
+  // The points at the ends of the data sit at the corners of the plot area.
+  const std::vector<svg_structure::Element> circles = elements_named(svg, "circle");
+  ASSERT_EQ(circles.size(), 3u);
+  EXPECT_LT(number(circles[0], "cx"), number(circles[1], "cx"));
+  EXPECT_GT(number(circles[0], "cy"), number(circles[1], "cy"));
+  EXPECT_GT(number(circles[1], "cx") - number(circles[0], "cx"),
+            0.8 * (number(circles[0], "cy") - number(circles[1], "cy")));
+}
+
+TEST(PlotScatterPlot, EscapesTextAndRefusesBadData) {
+  plot::ScatterPlot chart = comparison_plot();
+  chart.series[0].name = "r < 0 & \"so\"";
+  chart.diagonal = "IG = <patching>";
+  const std::string svg = plot::scatter_plot_svg(chart);
+  expect_valid(svg);
+  EXPECT_TRUE(contains(svg, ">r &lt; 0 &amp; &quot;so&quot;</text>"));
+  EXPECT_TRUE(contains(svg, ">IG = &lt;patching&gt;</text>"));
+
+  chart = comparison_plot();
+  chart.series.clear();
+  EXPECT_TRUE(
+      contains(invalid_argument_message([&] { plot::scatter_plot_svg(chart); }), "no series"));
+  chart = comparison_plot();
+  chart.series[1].x.clear();
+  chart.series[1].y.clear();
+  EXPECT_TRUE(contains(invalid_argument_message([&] { plot::scatter_plot_svg(chart); }),
+                       "'off it' has no points"));
+  chart = comparison_plot();
+  chart.series[1].y.pop_back();
+  EXPECT_TRUE(contains(invalid_argument_message([&] { plot::scatter_plot_svg(chart); }),
+                       "3 x values and 2 y values"));
+  for (double bad : {nan, inf, -inf}) {
+    chart = comparison_plot();
+    chart.series[0].x[2] = bad;
+    EXPECT_TRUE(
+        contains(invalid_argument_message([&] { plot::scatter_plot_svg(chart); }), "not finite"));
+  }
+  chart = comparison_plot();
+  chart.width = 150.0;  // no room left beside the legend
+  EXPECT_TRUE(
+      contains(invalid_argument_message([&] { plot::scatter_plot_svg(chart); }), "too small"));
 }
 
 TEST(PlotSvgStructure, CheckerCatchesBrokenSvg) {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -11,11 +13,16 @@
 #include "attribution/activation_patching.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
+#include "attribution/metric.hpp"
 #include "attribution/quadrature.hpp"
+#include "attribution/residual_stream.hpp"
 #include "nn/gates.hpp"
+#include "nn/hooks.hpp"
 #include "nn/network.hpp"
+#include "nn/residual.hpp"
 #include "plot/bar_chart.hpp"
 #include "plot/line_plot.hpp"
+#include "plot/scatter_plot.hpp"
 #include "plot/svg.hpp"
 
 namespace figures {
@@ -44,6 +51,8 @@ std::vector<Figure> all_figures() {
       three_input_scores_figure(nn::Gate::and3_gate),
       three_input_scores_figure(nn::Gate::or3_gate),
       three_input_scores_figure(nn::Gate::maj3_gate),
+      metric_scores_figure(),
+      residual_ig_vs_patching_figure(),
   };
 }
 
@@ -223,6 +232,108 @@ Figure three_input_scores_figure(nn::Gate gate) {
                                           components, *shares, *patching.denoising.scores,
                                           *patching.noising.scores);
           }};
+}
+
+// ---- chapter 9 ----------------------------------------------------------------------------------
+
+Figure metric_scores_figure() {
+  return {
+      "ch09-metric.svg",
+      "Chapter 9: the notebook's AND and OR neurons patched both ways: on the probability "
+      "denoising and noising are far apart, on the logit they are equal.",
+      "chapters/09-metric/figures/metric.svg", [] {
+        struct Neuron {
+          const char* gate;
+          std::vector<double> w;
+          double b;
+        };
+        // The notebook's neurons, as chapter 9 measures them.
+        const std::vector<Neuron> neurons = {{"AND", notebook_and_weights, notebook_and_bias},
+                                             {"OR", {4.0211, 4.0242}, -1.4725}};
+        plot::BarChart chart;
+        chart.title = "Patching scores of the notebook's neurons: probability or logit?";
+        chart.x_label = "input (clean [1, 1], corrupt [0, 0])";
+        chart.y_label = "share of f(clean) \u2212 f(corrupt)";
+        chart.width = 840.0;
+        chart.series = {{"denoising, probability", {}},
+                        {"noising, probability", {}},
+                        {"denoising, logit", {}},
+                        {"noising, logit", {}}};
+        for (const Neuron& neuron : neurons) {
+          for (std::size_t i = 0; i < neuron.w.size(); ++i)
+            chart.categories.push_back(std::string(neuron.gate) + " x" + std::to_string(i + 1));
+          std::size_t series = 0;
+          for (attribution::Metric metric :
+               {attribution::Metric::probability, attribution::Metric::logit}) {
+            autodiff::Tape tape;
+            nn::Sequential model = attribution::measured_neuron(tape, neuron.w, neuron.b, metric);
+            const attribution::TwoWayPatching patching = attribution::patch_both_directions(
+                model, nn::model_input, nn::notebook_clean_input, nn::notebook_corrupt_input);
+            if (!patching.denoising.scores || !patching.noising.scores)
+              throw std::runtime_error(std::string("figure: the scores of ") + neuron.gate +
+                                       " are undefined");
+            for (const auto* scores : {&*patching.denoising.scores, &*patching.noising.scores}) {
+              std::vector<double>& values = chart.series[series++].values;
+              values.insert(values.end(), scores->begin(), scores->end());
+            }
+          }
+        }
+        return plot::bar_chart_svg(chart);
+      }};
+}
+
+// ---- chapter 10 ---------------------------------------------------------------------------------
+
+Figure residual_ig_vs_patching_figure() {
+  return {
+      "ch10-ig-vs-patching.svg",
+      "Chapter 10: layer IG of each hidden neuron against its patching effect in the same "
+      "direction; points off the diagonal are the neurons' interactions.",
+      "chapters/10-residual-stream/figures/ig-vs-patching.svg", [] {
+        // Chapter 10's models: four hidden neurons, AND, OR and XOR from seeds 0 to 9.
+        constexpr std::size_t hidden = 4;
+        constexpr std::uint64_t seeds = 10;
+        const std::string layer = nn::layer_output_name(0);
+        const std::vector<std::size_t> neurons = attribution::hidden_columns(hidden);
+        plot::ScatterSeries denoising{"denoising", {}, {}}, noising{"noising", {}, {}};
+        for (nn::Gate gate : {nn::Gate::and_gate, nn::Gate::or_gate, nn::Gate::xor_gate})
+          for (std::uint64_t s = 0; s < seeds; ++s) {
+            const attribution::ResidualNetwork network =
+                attribution::train_residual_network(gate, s, hidden);
+            if (!network.classifies_all_rows) continue;
+            const nn::InputPair pair = nn::gate_pair(gate);
+            autodiff::Tape tape;
+            nn::Sequential model =
+                nn::residual_network(tape, pair.clean.size(), hidden, network.parameters);
+            for (auto [direction, series] :
+                 {std::pair{attribution::Direction::denoising, &denoising},
+                  std::pair{attribution::Direction::noising, &noising}}) {
+              const attribution::PathIntegratedGradients ig = attribution::study_layer_ig(
+                  model, layer, pair.clean, pair.corrupt, direction, neurons);
+              const std::vector<double> effects = attribution::patching_effects(
+                  model, layer, pair.clean, pair.corrupt, direction, neurons);
+              for (std::size_t j : neurons) {
+                series->x.push_back(effects[j]);
+                series->y.push_back(ig.attributions[j]);
+              }
+            }
+          }
+        for (plot::ScatterSeries* series : {&denoising, &noising}) {
+          const std::optional<double> r = attribution::pearson_r(series->x, series->y);
+          if (!r)
+            throw std::runtime_error("figure: Pearson's r of " + series->name + " is undefined");
+          char text[64];
+          std::snprintf(text, sizeof text, " (Pearson r %.4f)", *r);
+          series->name += text;
+        }
+        plot::ScatterPlot chart;
+        chart.title = "Residual networks: layer IG against patching, neuron by neuron";
+        chart.x_label = "patching effect: f(base, the neuron patched) \u2212 f(base)";
+        chart.y_label = "layer IG of the neuron (all hidden neurons move)";
+        chart.series = {std::move(denoising), std::move(noising)};
+        chart.diagonal = "y = x (IG = patching)";
+        return plot::scatter_plot_svg(chart);
+      }};
 }
 
 }  // namespace figures

@@ -46,6 +46,13 @@ Figure hidden_layer_scores_figure(nn::Gate gate);
 // Chapter 8: the same three scores for each input of the three-input neuron (AND3, OR3, MAJ3)
 // trained from seed 0 for 2000 epochs at lr 0.5, as the chapter trains it.
 Figure three_input_scores_figure(nn::Gate gate);
+// Chapter 9: denoising and noising score of each input of the notebook's AND and OR neurons
+// (clean [1, 1], corrupt [0, 0]), measured on the probability sigmoid(z) and on the logit z.
+Figure metric_scores_figure();
+// Chapter 10: layer IG in the study's convention against the patching effect in the same direction,
+// for every hidden neuron of the residual networks (AND, OR, XOR; seeds 0-9) that classify their
+// gate, as the chapter pools them; Pearson's r of each direction in the legend.
+Figure residual_ig_vs_patching_figure();
 
 // ---- charts that several figures share -----------------------------------------------------
 // Grouped bars of IG share, denoising score and noising score per component (an input, a hidden
