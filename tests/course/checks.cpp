@@ -76,7 +76,7 @@ void check_readme(const fs::path& root, const Table& table, const Exercise& e,
 std::vector<std::string> check_repository(const fs::path& root, const Table& table,
                                           std::size_t through) {
   std::vector<std::string> problems;
-  const bool whole = through > table.chapters.size();
+  const bool whole = through > table.last_chapter();
   std::map<std::string, std::string> region_at;  // exercise id -> "file:line"
 
   for (const std::string& file : table.all_files()) {

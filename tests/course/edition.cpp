@@ -27,8 +27,7 @@ void write_file(const fs::path& path, const std::string& text, fs::perms permiss
 
 EditionSummary write_student_edition(const fs::path& root, const Table& table,
                                      const fs::path& destination) {
-  const std::vector<std::string> problems =
-      check_repository(root, table, table.chapters.size() + 1);
+  const std::vector<std::string> problems = check_repository(root, table, table.last_chapter() + 1);
   if (!problems.empty()) {
     std::string text = "the repository fails its checks, so no student edition is written:";
     for (const std::string& problem : problems) text += "\n  " + problem;

@@ -42,7 +42,7 @@ int report_problems(const std::vector<std::string>& problems, const char* what) 
 }
 
 int check(const course::Table& table, const std::vector<std::string>& args) {
-  std::size_t through = table.chapters.size() + 1;
+  std::size_t through = table.last_chapter() + 1;
   if (args.size() == 2 && args[0] == "--through")
     through = table.chapter_rank(args[1]);
   else if (!args.empty())
@@ -91,8 +91,8 @@ int grade(const course::Table& table, const std::vector<std::string>& args) {
   }
   std::vector<course::TestResult> results;
   std::map<std::size_t, std::string> unbuilt;
-  for (std::size_t c = 1; c <= table.chapters.size(); ++c) {
-    const std::string& id = table.chapters[c - 1];
+  for (const std::string& id : table.chapters) {
+    const std::size_t c = table.chapter_rank(id);
     if (hidden && !fs::exists(folder / "hidden.results"))
       unbuilt[c] = "the hidden tests did not build or did not finish (" +
                    (folder / "hidden.log").string() + ", " + (folder / "build.log").string() + ")";

@@ -1,6 +1,7 @@
 #include "tests/course/table.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -8,6 +9,18 @@
 namespace course {
 
 namespace {
+
+// "ch04" -> 4, and back; 0 for an id that is not "ch" and two digits.
+std::size_t chapter_number(const std::string& id) {
+  std::size_t number = 0;
+  if (id.size() != 4 || !id.starts_with("ch")) return 0;
+  const auto [end, error] = std::from_chars(id.data() + 2, id.data() + 4, number);
+  return error == std::errc() && end == id.data() + 4 ? number : 0;
+}
+
+std::string chapter_id(std::size_t number) {
+  return (number < 10 ? "ch0" : "ch") + std::to_string(number);
+}
 
 std::string at(const std::string& name, std::size_t line) {
   return name + ":" + std::to_string(line) + ": ";
@@ -170,25 +183,29 @@ std::optional<std::size_t> Table::rank_of(const std::string& file) const {
       const auto row = rows.find(chapters[c] + part);
       if (row != rows.end() &&
           std::find(row->second.begin(), row->second.end(), file) != row->second.end())
-        return c + 1;
+        return chapter_number(chapters[c]);
     }
   for (const auto& [key, files] : rows) {
     if (key == "chapters" || std::find(files.begin(), files.end(), file) == files.end()) continue;
     const std::string owner = key.substr(0, key.find('.'));
     if (std::find(chapters.begin(), chapters.end(), owner) == chapters.end())
-      return chapters.size() + 1;
+      return last_chapter() + 1;
   }
   return std::nullopt;
 }
 
 std::string Table::rank_name(std::size_t rank) const {
-  return rank <= chapters.size() ? "chapter " + std::to_string(rank) : "the tools";
+  return rank <= last_chapter() ? "chapter " + std::to_string(rank) : "the tools";
 }
 
 std::size_t Table::chapter_rank(const std::string& id) const {
   const auto found = std::find(chapters.begin(), chapters.end(), id);
   if (found == chapters.end()) throw Error("no chapter " + id + " in chapters/files.mk");
-  return static_cast<std::size_t>(found - chapters.begin()) + 1;
+  return chapter_number(*found);
+}
+
+std::size_t Table::last_chapter() const {
+  return chapters.empty() ? 0 : chapter_number(chapters.back());
 }
 
 bool Table::instructor_only(const std::string& file) const {
@@ -204,11 +221,12 @@ const Exercise* Table::exercise(std::string_view id) const {
 }
 
 std::string Table::readme_of(std::size_t chapter) const {
-  const auto row = rows.find(chapters.at(chapter - 1) + ".program");
+  const std::string id = chapter_id(chapter);
+  const auto row = rows.find(id + ".program");
   if (row != rows.end())
     for (const std::string& file : row->second)
       if (file.ends_with("/README.md")) return file;
-  throw Error("chapters/files.mk: " + chapters.at(chapter - 1) + ".program lists no README.md");
+  throw Error("chapters/files.mk: " + id + ".program lists no README.md");
 }
 
 std::vector<std::string> Table::all_files() const {
@@ -226,16 +244,23 @@ Table read_table(const std::filesystem::path& root) {
   if (chapters == table.rows.end() || chapters->second.empty())
     throw Error(files_name + ": no 'chapters := ch01 ...' row");
   table.chapters = chapters->second;
+  // Increasing numbers from ch01; one may be missing, never out of order.
   for (std::size_t c = 0; c < table.chapters.size(); ++c) {
-    const std::string expected = (c + 1 < 10 ? "ch0" : "ch") + std::to_string(c + 1);
-    if (table.chapters[c] != expected)
-      throw Error(join({files_name, ": the chapters row must read ch01 ch02 ... in order; '",
-                        table.chapters[c], "' is where ", expected, " should be"}));
+    const std::string& id = table.chapters[c];
+    const std::size_t previous = c == 0 ? 0 : chapter_number(table.chapters[c - 1]);
+    const bool well_formed = id.size() == 4 && id.starts_with("ch") &&
+                             std::isdigit(static_cast<unsigned char>(id[2])) &&
+                             std::isdigit(static_cast<unsigned char>(id[3]));
+    if (!well_formed || chapter_number(id) <= previous || (c == 0 && id != "ch01"))
+      throw Error(join({files_name, ": the chapters row must read ch01 ch02 ... in order; '", id,
+                        "' cannot come after ", c == 0 ? "the start" : table.chapters[c - 1]}));
   }
   const std::string exercises_name = "chapters/exercises.md";
   table.exercises = parse_exercises(read_text(root / exercises_name), exercises_name);
   for (const Exercise& e : table.exercises)
-    if (e.chapter < 1 || static_cast<std::size_t>(e.chapter) > table.chapters.size())
+    if (e.chapter < 1 ||
+        std::find(table.chapters.begin(), table.chapters.end(),
+                  chapter_id(static_cast<std::size_t>(e.chapter))) == table.chapters.end())
       throw Error(
           join({exercises_name, ": exercise ", e.id, " belongs to no chapter in ", files_name}));
   return table;

@@ -41,18 +41,23 @@ struct Exercise {
 };
 
 struct Table {
-  std::vector<std::string> chapters;  // "ch01", "ch02", ... in order
+  // "ch01", "ch02", ... in increasing order; a number may be missing (a branch that has
+  // chapter 11 before 9 and 10 are merged in).
+  std::vector<std::string> chapters;
   // Each row of files.mk, "ch04.library" -> its files, in the order given.
   std::map<std::string, std::vector<std::string>> rows;
   std::vector<Exercise> exercises;
 
-  // Where a file sits in the course: 1 for chapter 1's files ... N for chapter N's, N + 1 for the
-  // tools (which may use every chapter); std::nullopt for a file no row lists.
+  // Where a file sits in the course: 1 for chapter 1's files ... N for chapter N's (its number),
+  // last_chapter() + 1 for the tools (which may use every chapter); std::nullopt for a file no
+  // row lists.
   std::optional<std::size_t> rank_of(const std::string& file) const;
   // "chapter 4", "the tools": for messages.
   std::string rank_name(std::size_t rank) const;
-  // The chapter whose id is "ch04", as a rank; throws Error for an unknown id.
+  // The chapter whose id is "ch04", as a rank (4); throws Error for an unknown id.
   std::size_t chapter_rank(const std::string& id) const;
+  // The highest chapter number: the tools' rank is one more.
+  std::size_t last_chapter() const;
   // Files the student edition leaves out (the instructor's answers).
   bool instructor_only(const std::string& file) const;
   const Exercise* exercise(std::string_view id) const;
