@@ -186,7 +186,8 @@ TEST(InstructorsGuide, TimePerChapterFollowsTheExerciseTable) {
     points[chapter] += std::stoi(cells[3]);
     minutes[chapter] += std::stoi(cells[6]);
   }
-  ASSERT_EQ(minutes.size(), 8u);
+  // Chapters 1-8 at least, and every later chapter that has exercises.
+  ASSERT_GE(minutes.size(), 8u);
   std::map<std::string, std::vector<std::string>> rows;  // "1" .. "8", "all"
   for (const std::string& line : lines_of(guide()))
     if (line.starts_with("| ")) {
@@ -196,7 +197,7 @@ TEST(InstructorsGuide, TimePerChapterFollowsTheExerciseTable) {
         rows[cells[0]] = cells;
     }
   int all_minutes = 0, all_points = 0, all_total = 0;
-  for (int chapter = 1; chapter <= 8; ++chapter) {
+  for (const auto& [chapter, chapter_minutes] : minutes) {
     ASSERT_EQ(rows.count(std::to_string(chapter)), 1u) << "no row for chapter " << chapter;
     const std::vector<std::string>& row = rows[std::to_string(chapter)];
     EXPECT_EQ(std::stoi(row[1]), minutes[chapter])
@@ -204,7 +205,7 @@ TEST(InstructorsGuide, TimePerChapterFollowsTheExerciseTable) {
     EXPECT_EQ(std::stoi(row[5]), points[chapter]) << "chapter " << chapter << "'s points";
     EXPECT_EQ(std::stoi(row[4]), std::stoi(row[1]) + std::stoi(row[2]) + std::stoi(row[3]))
         << "chapter " << chapter << "'s total";
-    all_minutes += minutes[chapter];
+    all_minutes += chapter_minutes;
     all_points += points[chapter];
     all_total += std::stoi(row[4]);
   }
