@@ -12,7 +12,7 @@
 # After the chapters come the tools, which may use every chapter: the latent command, the figures,
 # the benchmarks and the course tooling (the student edition, the test runner, the grader).
 
-chapters := ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08 ch09 ch10
+chapters := ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08 ch09 ch10 ch11
 
 ch01.library := autodiff/autodiff.hpp autodiff/exercise.hpp autodiff/gradcheck.hpp \
                 autodiff/operations.hpp autodiff/tape.hpp autodiff/tape.cpp
@@ -70,6 +70,11 @@ ch10.library := nn/residual.hpp nn/residual.cpp attribution/residual_stream.hpp 
                 attribution/residual_stream.cpp
 ch10.program := chapters/10-residual-stream/main.cpp chapters/10-residual-stream/README.md
 ch10.tests   := tests/ch10_residual_stream_test.cpp tests/ch10_exercises_test.cpp
+
+ch11.library := attribution/comparison.hpp attribution/comparison.cpp attribution/ablation.hpp \
+                attribution/ablation.cpp attribution/split_ig.hpp attribution/split_ig.cpp
+ch11.program := chapters/11-comparing-methods/main.cpp chapters/11-comparing-methods/README.md
+ch11.tests   := tests/ch11_comparing_methods_test.cpp tests/ch11_exercises_test.cpp
 
 # ---- the tools ----------------------------------------------------------------------------------
 # latent.code and plot.code are linked into the tools' tests; *.program holds each one's main().

@@ -1,0 +1,364 @@
+// Chapter 11 — comparing methods over many components: agreement, ground truth, ablation.
+//
+// Wide hidden layers (8 and 16 ReLU neurons) on AND, OR and XOR, seeds 0-9, give enough
+// components to compare methods with statistics: Pearson r per model and Jaccard overlap of each
+// method's top quarter, then ablation of every set of neurons as the ground truth the methods'
+// picks are scored against, a zero baseline against the corrupt one, and split IG on chapter 7's
+// saturated XOR neuron. The program checks what it claims and exits with status 1 if a check fails.
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "attribution/ablation.hpp"
+#include "attribution/activation_patching.hpp"
+#include "attribution/comparison.hpp"
+#include "attribution/experiment.hpp"
+#include "attribution/integrated_gradients.hpp"
+#include "attribution/split_ig.hpp"
+#include "attribution/subset_patching.hpp"
+#include "nn/gates.hpp"
+#include "nn/network.hpp"
+
+namespace {
+
+using attribution::ComponentSet;
+using attribution::Selection;
+
+const std::vector<nn::Gate> gates = {nn::Gate::and_gate, nn::Gate::or_gate, nn::Gate::xor_gate};
+const std::vector<std::size_t> widths = {8, 16};
+constexpr std::uint64_t seeds = 10;
+// Each method's pick: its top quarter of the components, ceil(0.25 H) neurons.
+constexpr double fraction = 0.25;
+// The study's split.
+constexpr double split_ratio = 0.9;
+
+bool all_checks_pass = true;
+void check(bool holds, const std::string& what) {
+  std::printf("  [%s] %s\n", holds ? "holds " : "FAILS ", what.c_str());
+  all_checks_pass = all_checks_pass && holds;
+}
+
+std::string number(const std::optional<double>& value, const char* format = "%.3f") {
+  if (!value) return "undef.";
+  char text[32];
+  std::snprintf(text, sizeof text, format, *value);
+  return text;
+}
+
+std::string mean_text(const attribution::DefinedMean& mean) {
+  std::string text = number(mean.mean);
+  if (mean.undefined > 0) text += " (" + std::to_string(mean.undefined) + " undef.)";
+  return text;
+}
+
+ComponentSet set_intersection(const ComponentSet& a, const ComponentSet& b) {
+  ComponentSet result;
+  for (std::size_t i : a)
+    for (std::size_t j : b)
+      if (i == j) result.push_back(i);
+  return result;
+}
+
+ComponentSet symmetric_difference(const ComponentSet& a, const ComponentSet& b) {
+  ComponentSet result;
+  for (std::size_t i = 0, n = std::max(a.empty() ? 0 : a.back(), b.empty() ? 0 : b.back()) + 1;
+       i < n; ++i) {
+    const bool in_a = std::find(a.begin(), a.end(), i) != a.end();
+    const bool in_b = std::find(b.begin(), b.end(), i) != b.end();
+    if (in_a != in_b) result.push_back(i);
+  }
+  return result;
+}
+
+// One trained model that classifies its gate, with every score the chapter compares.
+struct Model {
+  nn::Gate gate = nn::Gate::and_gate;
+  std::size_t hidden = 0;
+  std::uint64_t seed = 0;
+  attribution::Experiment experiment;
+  std::vector<double> ig, denoising, noising, ig_zero;  // shares and scores, per neuron
+  attribution::GroundTruth truth_zero, truth_mean;
+};
+
+}  // namespace
+
+int main() {
+  std::printf("Chapter 11: comparing methods over many components\n\n");
+
+  // ---- The study's asymmetry on the notebook's neurons ----------------------------------------
+  std::printf("The asymmetry of the two patching directions on chapter 6's neurons (seed 0):\n");
+  std::printf("ours (noising - denoising) / max(|noising|, |denoising|), per component; the\n");
+  std::printf("study's (noising - denoising) / (signed max over components of the same):\n\n");
+  std::printf("%-5s %-10s %9s %9s %9s %9s\n", "gate", "input", "denoising", "noising", "ours",
+              "study's");
+  std::vector<double> or_ours, or_study;
+  for (nn::Gate gate : {nn::Gate::and_gate, nn::Gate::or_gate}) {
+    const attribution::Experiment e = attribution::run_experiment(gate, 0, 0);
+    const std::vector<double>& den = *e.patching.denoising.scores;
+    const std::vector<double>& noise = *e.patching.noising.scores;
+    const auto ours = attribution::relative_asymmetry(noise, den);
+    const auto study = attribution::study_asymmetry(noise, den);
+    for (std::size_t i = 0; i < den.size(); ++i) {
+      std::printf(
+          "%-5s %-10s %9.4f %9.4f %+9.4f %9s\n", nn::gate_name_upper(gate), i == 0 ? "x1" : "x2",
+          den[i], noise[i], *ours[i],
+          number(study ? std::optional<double>((*study)[i]) : std::nullopt, "%+.4f").c_str());
+      if (gate == nn::Gate::or_gate) {
+        or_ours.push_back(*ours[i]);
+        or_study.push_back(study ? (*study)[i] : 0.0);
+      }
+    }
+  }
+  std::printf("\n");
+  check(or_ours[0] < -0.5 && or_ours[1] < -0.5 && or_study[0] > 0.5 && or_study[1] > 0.5,
+        "the study's signed maximum turns OR's negative asymmetry positive");
+  const std::vector<double> or_asymmetry = or_study;
+  check(attribution::quantile_selection(or_asymmetry, 0.5) ==
+            attribution::quantile_selection(std::vector<double>{-or_asymmetry[0], -or_asymmetry[1]},
+                                            0.5),
+        "the study's 'AND' and 'OR' sets (quantile of |A| and of |-A|) are the same set");
+  std::printf("\n");
+
+  // ---- The models -----------------------------------------------------------------------------
+  std::printf("Sequential(Linear(2, H), ReLU(), Linear(H, 1), Sigmoid()), seeds 0-9, trained as\n");
+  std::printf("in chapter 7; the models that classify every row, and their live neurons:\n\n");
+  std::vector<Model> models;
+  std::printf("%-6s", "H");
+  for (nn::Gate gate : gates) std::printf(" %-20s", nn::gate_name_upper(gate));
+  std::printf("\n");
+  for (std::size_t hidden : widths) {
+    std::printf("%-6zu", hidden);
+    for (nn::Gate gate : gates) {
+      int learnt = 0, live = 0;
+      for (std::uint64_t seed = 0; seed < seeds; ++seed) {
+        attribution::Experiment e = attribution::run_experiment(gate, seed, hidden);
+        if (!e.network.classifies_all_rows) continue;
+        ++learnt;
+        live += static_cast<int>(hidden) - e.network.dead_count();
+        Model m;
+        m.gate = gate;
+        m.hidden = hidden;
+        m.seed = seed;
+        m.experiment = std::move(e);
+        const attribution::Experiment& x = m.experiment;
+        m.ig = *x.ig_shares;
+        m.denoising = *x.patching.denoising.scores;
+        m.noising = *x.patching.noising.scores;
+        autodiff::Tape tape;
+        nn::Sequential model = nn::network(tape, 2, hidden, x.network.parameters);
+        const std::vector<double> zeros(hidden, 0.0);
+        const auto steps =
+            attribution::integrated_gradients_steps(model, x.layer, x.pair.clean, zeros);
+        m.ig_zero = steps.attributions;
+        const nn::TruthTable table = nn::truth_table(gate);
+        m.truth_zero =
+            attribution::find_ground_truth(model, x.layer, table, attribution::Ablation::zero);
+        m.truth_mean =
+            attribution::find_ground_truth(model, x.layer, table, attribution::Ablation::mean);
+        models.push_back(std::move(m));
+      }
+      char cell[64];
+      std::snprintf(cell, sizeof cell, "%d of 10, %.1f live", learnt,
+                    learnt > 0 ? static_cast<double>(live) / learnt : 0.0);
+      std::printf(" %-20s", cell);
+    }
+    std::printf("\n");
+  }
+  std::printf("\n");
+
+  // ---- Agreement ------------------------------------------------------------------------------
+  std::printf("Agreement between methods, per model, averaged over the models above: Pearson r\n");
+  std::printf("of the per-neuron scores, and Jaccard overlap of each method's top quarter\n");
+  std::printf("(ceil(H/4) neurons by |score|). IG: corrupt baseline; IG0: zero baseline at the\n");
+  std::printf("layer (h = 0). Undefined values are counted, not averaged:\n\n");
+  struct Pairing {
+    const char* name;
+    std::vector<double> Model::*a;
+    std::vector<double> Model::*b;
+  };
+  const std::vector<Pairing> pairings = {
+      {"IG vs denoising", &Model::ig, &Model::denoising},
+      {"IG vs noising", &Model::ig, &Model::noising},
+      {"denoising vs noising", &Model::denoising, &Model::noising},
+      {"IG0 vs noising", &Model::ig_zero, &Model::noising},
+      {"IG0 vs IG", &Model::ig_zero, &Model::ig}};
+  std::printf("%-22s %-4s %-18s %-18s %-18s\n", "methods", "H", "Pearson r", "Jaccard, |score|",
+              "Jaccard, signed");
+  bool r_in_range = true;
+  std::vector<double> jaccard_corrupt(widths.size()), jaccard_zero(widths.size());
+  std::size_t zero_ig_undefined = 0;
+  for (const Pairing& p : pairings)
+    for (std::size_t w = 0; w < widths.size(); ++w) {
+      std::vector<std::optional<double>> rs, js, signed_js;
+      for (const Model& m : models) {
+        if (m.hidden != widths[w]) continue;
+        const std::vector<double>&a = m.*p.a, &b = m.*p.b;
+        rs.push_back(attribution::pearson(a, b));
+        if (rs.back()) r_in_range = r_in_range && *rs.back() >= -1.0 && *rs.back() <= 1.0;
+        js.push_back(attribution::jaccard(attribution::top_fraction(a, fraction),
+                                          attribution::top_fraction(b, fraction)));
+        signed_js.push_back(
+            attribution::jaccard(attribution::top_fraction(a, fraction, Selection::largest),
+                                 attribution::top_fraction(b, fraction, Selection::largest)));
+      }
+      const attribution::DefinedMean r = attribution::defined_mean(rs);
+      const attribution::DefinedMean j = attribution::defined_mean(js);
+      if (std::string(p.name) == "IG vs noising") jaccard_corrupt[w] = j.mean.value_or(0.0);
+      if (std::string(p.name) == "IG0 vs noising") {
+        jaccard_zero[w] = j.mean.value_or(1.0);
+        zero_ig_undefined += r.undefined;
+      }
+      std::printf("%-22s %-4zu %-18s %-18s %-18s\n", p.name, widths[w], mean_text(r).c_str(),
+                  mean_text(j).c_str(), mean_text(attribution::defined_mean(signed_js)).c_str());
+    }
+  std::printf("\n");
+  check(r_in_range, "every defined r lies in [-1, 1]");
+  check(jaccard_zero[0] < jaccard_corrupt[0] && jaccard_zero[1] < jaccard_corrupt[1],
+        "IG agrees less with noising from the zero baseline than from the corrupt one");
+  check(zero_ig_undefined > 0,
+        "some models give every neuron 0 from the zero baseline (h(clean) = 0): r undefined");
+  std::printf("\n");
+
+  // ---- Ground truth by ablation ---------------------------------------------------------------
+  std::printf("Ground truth: every set of the neurons that ablation moves is tried; the truth\n");
+  std::printf(
+      "is the smallest sets that, kept alone (the rest ablated), still classify all four\n");
+  std::printf("rows. Each method picks its top quarter; recall and precision against the best-\n");
+  std::printf("matching smallest set; then the pick ablated, and the pick kept alone:\n\n");
+  for (attribution::Ablation ablation :
+       {attribution::Ablation::zero, attribution::Ablation::mean}) {
+    std::size_t sizes = 0, unique = 0;
+    for (const Model& m : models) {
+      const attribution::GroundTruth& t =
+          ablation == attribution::Ablation::zero ? m.truth_zero : m.truth_mean;
+      sizes += t.smallest_sufficient.empty() ? 0 : t.smallest_sufficient[0].size();
+      unique += t.smallest_sufficient.size() == 1 ? 1 : 0;
+    }
+    std::printf("%s ablation: the smallest sufficient set has %.2f neurons on average; it is\n",
+                attribution::ablation_name(ablation),
+                static_cast<double>(sizes) / static_cast<double>(models.size()));
+    std::printf("unique in %zu of %zu models.\n\n", unique, models.size());
+    std::printf("%-10s %-20s %-20s %-16s %-16s\n", "pick", "recall", "precision", "ablated: breaks",
+                "kept: computes");
+    for (const char* method : {"IG", "denoising", "noising", "both", "only one", "chance"}) {
+      std::vector<std::optional<double>> recalls, precisions;
+      double breaks = 0.0, computes = 0.0;
+      for (const Model& m : models) {
+        const attribution::GroundTruth& t =
+            ablation == attribution::Ablation::zero ? m.truth_zero : m.truth_mean;
+        autodiff::Tape tape;
+        nn::Sequential model = nn::network(tape, 2, m.hidden, m.experiment.network.parameters);
+        const nn::TruthTable table = nn::truth_table(m.gate);
+        const auto activations =
+            attribution::activations_on_table(model, m.experiment.layer, table);
+        const std::vector<double> values = attribution::ablation_values(activations, ablation);
+        std::vector<ComponentSet> picks;
+        const ComponentSet den = attribution::top_fraction(m.denoising, fraction);
+        const ComponentSet noise = attribution::top_fraction(m.noising, fraction);
+        const std::string name = method;
+        if (name == "IG") picks = {attribution::top_fraction(m.ig, fraction)};
+        if (name == "denoising") picks = {den};
+        if (name == "noising") picks = {noise};
+        if (name == "both") picks = {set_intersection(den, noise)};
+        if (name == "only one") picks = {symmetric_difference(den, noise)};
+        if (name == "chance") {
+          // Every pick of the same size, equally likely: the exact expectation.
+          const std::size_t k = attribution::selected_count(m.hidden, fraction);
+          for (std::size_t mask = 0; mask < (std::size_t{1} << m.hidden); ++mask) {
+            if (static_cast<std::size_t>(std::popcount(mask)) != k) continue;
+            ComponentSet pick;
+            for (std::size_t j = 0; j < m.hidden; ++j)
+              if ((mask >> j) & 1U) pick.push_back(j);
+            picks.push_back(pick);
+          }
+        }
+        double r_sum = 0.0, p_sum = 0.0, b_sum = 0.0, c_sum = 0.0;
+        std::size_t defined_r = 0, defined_p = 0;
+        for (const ComponentSet& pick : picks) {
+          // The smallest sufficient set this pick matches best: highest recall, then precision.
+          std::optional<double> best_r, best_p;
+          for (const ComponentSet& truth : t.smallest_sufficient) {
+            const auto r = attribution::recall(pick, truth);
+            const auto p = attribution::precision(pick, truth);
+            if (r &&
+                (!best_r || *r > *best_r || (*r == *best_r && p && (!best_p || *p > *best_p)))) {
+              best_r = r;
+              best_p = p;
+            }
+          }
+          if (best_r) r_sum += *best_r, ++defined_r;
+          if (best_p) p_sum += *best_p, ++defined_p;
+          ComponentSet others;
+          for (std::size_t j = 0; j < m.hidden; ++j)
+            if (std::find(pick.begin(), pick.end(), j) == pick.end()) others.push_back(j);
+          b_sum += attribution::ablated_score(model, m.experiment.layer, table, activations, pick,
+                                              values)
+                           .all_correct()
+                       ? 0.0
+                       : 1.0;
+          c_sum += attribution::ablated_score(model, m.experiment.layer, table, activations, others,
+                                              values)
+                           .all_correct()
+                       ? 1.0
+                       : 0.0;
+        }
+        const double n = static_cast<double>(picks.size());
+        recalls.push_back(defined_r == picks.size() ? std::optional<double>(r_sum / n)
+                                                    : std::nullopt);
+        precisions.push_back(defined_p == picks.size() ? std::optional<double>(p_sum / n)
+                                                       : std::nullopt);
+        breaks += b_sum / n;
+        computes += c_sum / n;
+      }
+      char b[32], c[32];
+      std::snprintf(b, sizeof b, "%.1f of %zu", breaks, models.size());
+      std::snprintf(c, sizeof c, "%.1f of %zu", computes, models.size());
+      std::printf("%-10s %-20s %-20s %-16s %-16s\n", method,
+                  mean_text(attribution::defined_mean(recalls)).c_str(),
+                  mean_text(attribution::defined_mean(precisions)).c_str(), b, c);
+    }
+    std::printf("\n");
+  }
+
+  // ---- Split IG on chapter 7's saturated XOR neuron -------------------------------------------
+  const attribution::Experiment xor8 = attribution::run_experiment(nn::Gate::xor_gate, 8, 2);
+  autodiff::Tape tape;
+  nn::Sequential xor_model = nn::network(tape, 2, 2, xor8.network.parameters);
+  const attribution::IntegratedGradientsSteps steps = attribution::integrated_gradients_steps(
+      xor_model, xor8.layer, xor8.pair.clean, xor8.corrupt_activation);
+  const attribution::SplitIntegratedGradients split =
+      attribution::split_integrated_gradients(steps, split_ratio);
+  std::printf("Split IG (ratio %.1f) on chapter 7's XOR, seed 8: the left part sums the %zu of\n",
+              split_ratio, split.left_steps);
+  std::printf("%zu nodes before f first rises above %.4f:\n\n", steps.alphas.size(),
+              split.threshold);
+  std::printf("%-4s %10s %10s %10s %10s %10s %10s\n", "", "IG", "IG share", "left", "left share",
+              "denoising", "noising");
+  double left_total = 0.0, ig_total = 0.0;
+  for (std::size_t j = 0; j < 2; ++j)
+    left_total += split.left[j], ig_total += steps.attributions[j];
+  double ratio_spread = 0.0;
+  for (std::size_t j = 0; j < 2; ++j) {
+    std::printf("h%-3zu %10.6f %10.4f %10.6f %10.4f %10.4f %10.4f\n", j + 1, steps.attributions[j],
+                steps.attributions[j] / ig_total, split.left[j], split.left[j] / left_total,
+                (*xor8.patching.denoising.scores)[j], (*xor8.patching.noising.scores)[j]);
+    ratio_spread = std::max(
+        ratio_spread, std::fabs(split.left[j] / steps.attributions[j] - left_total / ig_total));
+  }
+  std::printf("\n");
+  check(ratio_spread < 1e-12,
+        "split IG scales every neuron by one factor (f is a sigmoid of v.h): shares unchanged");
+  check(std::fabs((*xor8.patching.denoising.scores)[1]) < 0.01 &&
+            std::fabs((*xor8.patching.noising.scores)[1]) < 0.01 &&
+            split.left[1] / left_total < -0.5,
+        "so split IG still gives h2 a large negative share that patching does not see");
+  std::printf("\n");
+  std::printf("%s\n", all_checks_pass ? "All checks hold." : "SOME CHECK FAILED: see above.");
+  return all_checks_pass ? 0 : 1;
+}

@@ -1,0 +1,285 @@
+// Chapter 11: the comparison statistics (attribution/comparison.hpp), ablation as ground truth
+// (attribution/ablation.hpp) and split IG (attribution/split_ig.hpp). Numbers are checked against
+// closed forms: hand-computed statistics, the notebook neurons' patching scores, and networks with
+// hand-set weights whose outputs are sigmoids of known sums.
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include "attribution/ablation.hpp"
+#include "attribution/activation_patching.hpp"
+#include "attribution/comparison.hpp"
+#include "attribution/experiment.hpp"
+#include "attribution/integrated_gradients.hpp"
+#include "attribution/split_ig.hpp"
+#include "nn/gates.hpp"
+#include "nn/network.hpp"
+#include "tests/chapter_output.hpp"
+#include "tests/test_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using attribution::ComponentSet;
+
+double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+TEST(Ch11Selection, SelectedCountRoundsUpWithAGuardForRounding) {
+  EXPECT_EQ(attribution::selected_count(8, 0.25), 2U);
+  EXPECT_EQ(attribution::selected_count(16, 0.25), 4U);
+  EXPECT_EQ(attribution::selected_count(10, 0.3), 3U);  // 3.0000000000000004
+  EXPECT_EQ(attribution::selected_count(10, 0.31), 4U);
+  EXPECT_EQ(attribution::selected_count(1, 0.01), 1U);
+  EXPECT_EQ(attribution::selected_count(7, 0.0), 0U);
+  EXPECT_EQ(attribution::selected_count(7, 1.0), 7U);
+  EXPECT_EQ(attribution::selected_count(0, 0.5), 0U);
+  EXPECT_TRUE(test_support::contains(
+      test_support::invalid_argument_message([] { attribution::selected_count(4, 2.0); }),
+      "not in [0, 1]"));
+}
+
+// torch.quantile's linear rule: position q (n - 1) between the sorted |scores|.
+TEST(Ch11Selection, TheStudysQuantileRule) {
+  // |s| sorted 1 2 3 4 5; q = 0.9: position 3.6, threshold 4.6: only 5.
+  EXPECT_EQ(attribution::quantile_selection(std::vector<double>{3, -5, 1, 2, 4}, 0.9),
+            (ComponentSet{1}));
+  // q = 0.5: threshold 3: three components, a count no fraction fixed.
+  EXPECT_EQ(attribution::quantile_selection(std::vector<double>{3, -5, 1, 2, 4}, 0.5),
+            (ComponentSet{0, 1, 4}));
+  // Ties are all taken: an all-zero vector selects everything.
+  EXPECT_EQ(attribution::quantile_selection(std::vector<double>{0, 0, 0, 0}, 0.9),
+            (ComponentSet{0, 1, 2, 3}));
+  // Through |.|, A and -A select the same set: the study's "AND" and "OR" sets are one.
+  const std::vector<double> a = {0.9, -0.8, 0.1, -0.2, 0.7, -0.95};
+  std::vector<double> minus_a;
+  for (double v : a) minus_a.push_back(-v);
+  EXPECT_EQ(attribution::quantile_selection(a, 0.5), attribution::quantile_selection(minus_a, 0.5));
+  EXPECT_THROW(attribution::quantile_selection(std::vector<double>{}, 0.5), std::invalid_argument);
+  EXPECT_THROW(attribution::quantile_selection(a, 1.1), std::invalid_argument);
+}
+
+TEST(Ch11Statistics, DefinedMeanCountsTheUndefined) {
+  const std::vector<std::optional<double>> values = {1.0, std::nullopt, 3.0, std::nullopt};
+  const attribution::DefinedMean mean = attribution::defined_mean(values);
+  EXPECT_DOUBLE_EQ(*mean.mean, 2.0);
+  EXPECT_EQ(mean.defined, 2U);
+  EXPECT_EQ(mean.undefined, 2U);
+  const std::vector<std::optional<double>> none = {std::nullopt};
+  EXPECT_EQ(attribution::defined_mean(none).mean, std::nullopt);
+  EXPECT_EQ(attribution::defined_mean(none).undefined, 1U);
+  EXPECT_EQ(attribution::defined_mean({}).mean, std::nullopt);
+}
+
+TEST(Ch11Statistics, RecallAndPrecision) {
+  // Pick {0, 1, 2}, truth {1, 4}: one of two found, one of three right.
+  EXPECT_DOUBLE_EQ(*attribution::recall(ComponentSet{0, 1, 2}, ComponentSet{1, 4}), 0.5);
+  EXPECT_DOUBLE_EQ(*attribution::precision(ComponentSet{0, 1, 2}, ComponentSet{1, 4}), 1.0 / 3.0);
+  EXPECT_EQ(attribution::recall(ComponentSet{0}, ComponentSet{}), std::nullopt);
+  EXPECT_EQ(attribution::precision(ComponentSet{}, ComponentSet{0}), std::nullopt);
+  EXPECT_DOUBLE_EQ(*attribution::recall(ComponentSet{}, ComponentSet{0}), 0.0);
+}
+
+// The notebook's OR neuron (research notes; the course's sign): denoising 0.906 / 0.910, noising
+// 0.090 / 0.094. Differences -0.816 both, so the study's signed maximum is -0.816 and its
+// asymmetry +1, +1: an OR that looks like an AND. Ours divides by each component's own scale.
+TEST(Ch11Asymmetry, TheStudysSignedMaximumTurnsOrsSign) {
+  const std::vector<double> denoising = {0.906, 0.910}, noising = {0.090, 0.094};
+  const auto study = attribution::study_asymmetry(noising, denoising);
+  ASSERT_TRUE(study);
+  EXPECT_NEAR((*study)[0], 1.0, 1e-12);
+  EXPECT_NEAR((*study)[1], 1.0, 1e-12);
+  const auto ours = attribution::relative_asymmetry(noising, denoising);
+  EXPECT_NEAR(*ours[0], -0.816 / 0.906, 1e-12);
+  EXPECT_NEAR(*ours[1], -0.816 / 0.910, 1e-12);
+  // AND: denoising 0.18, noising 0.82: both give a positive sign there.
+  const std::vector<double> and_den = {0.18, 0.18}, and_noise = {0.82, 0.82};
+  EXPECT_NEAR((*attribution::study_asymmetry(and_noise, and_den))[0], 1.0, 1e-12);
+  EXPECT_NEAR(*attribution::relative_asymmetry(and_noise, and_den)[0], 0.64 / 0.82, 1e-12);
+}
+
+TEST(Ch11Asymmetry, UndefinedCases) {
+  // Both directions agree everywhere: the study divides 0 by 0.
+  const std::vector<double> same = {0.5, 0.3};
+  EXPECT_EQ(attribution::study_asymmetry(same, same), std::nullopt);
+  EXPECT_EQ(attribution::study_asymmetry(std::vector<double>{}, std::vector<double>{}),
+            std::nullopt);
+  const auto ours = attribution::relative_asymmetry(same, same);
+  EXPECT_EQ(*ours[0], 0.0);
+  // A component both directions score 0 (a dead neuron).
+  EXPECT_EQ(attribution::relative_asymmetry(std::vector<double>{0.0}, std::vector<double>{0.0})[0],
+            std::nullopt);
+  EXPECT_THROW(attribution::relative_asymmetry(same, std::vector<double>{1.0}),
+               std::invalid_argument);
+}
+
+// On score vectors it is chapter 5's asymmetry of a patching result, to the bit.
+TEST(Ch11Asymmetry, RelativeAsymmetryIsChapter5s) {
+  const attribution::Experiment e = attribution::run_experiment(nn::Gate::or_gate, 0, 0);
+  const auto ours =
+      attribution::relative_asymmetry(*e.patching.noising.scores, *e.patching.denoising.scores);
+  ASSERT_EQ(ours.size(), e.asymmetry.size());
+  for (std::size_t i = 0; i < ours.size(); ++i) EXPECT_EQ(ours[i], e.asymmetry[i]);
+}
+
+// h1 = relu(x1 + x2), h2 = relu(x1 + x2) (a copy), h3 = relu(-x1 - x2 - 1) (dead), f = sigmoid(
+// 10 h1 + 10 h2 - 5 + 0 h3): OR, with either copy enough alone.
+nn::StateDict or_with_a_spare() {
+  return {{"model.0.weight", {1, 1, 1, 1, -1, -1}},
+          {"model.0.bias", {0, 0, -1}},
+          {"model.2.weight", {10, 10, 3}},
+          {"model.2.bias", {-5}}};
+}
+
+TEST(Ch11Ablation, ScoresTheWholeTableInClosedForm) {
+  autodiff::Tape tape;
+  nn::Sequential model = nn::network(tape, 2, 3, or_with_a_spare());
+  const nn::TruthTable table = nn::truth_table(nn::Gate::or_gate);
+  const std::string layer = "layer_1.output";
+  const auto activations = attribution::activations_on_table(model, layer, table);
+  // Rows [0,0], [0,1], [1,0], [1,1]: h1 = h2 = 0, 1, 1, 2; mean 1.
+  const std::vector<double> mean =
+      attribution::ablation_values(activations, attribution::Ablation::mean);
+  EXPECT_EQ(mean, (std::vector<double>{1.0, 1.0, 0.0}));
+  // Nothing ablated, f = sigmoid(20 s - 5) for s = x1 + x2: errors sigmoid(-5), 1 - sigmoid(15)
+  // twice, 1 - sigmoid(35).
+  const attribution::TableScore whole =
+      attribution::ablated_score(model, layer, table, ComponentSet{}, mean);
+  EXPECT_EQ(whole.correct_rows, 4);
+  EXPECT_NEAR(whole.mean_abs_error, (sigmoid(-5) + 2 * sigmoid(-15) + sigmoid(-35)) / 4, 1e-15);
+  // Both copies at their mean: f = sigmoid(15) on every row, and [0, 0] is wrong.
+  const attribution::TableScore both =
+      attribution::ablated_score(model, layer, table, ComponentSet{0, 1}, mean);
+  EXPECT_EQ(both.correct_rows, 3);
+  EXPECT_NEAR(both.mean_abs_error, (sigmoid(15) + 3 * sigmoid(-15)) / 4, 1e-15);
+  // Zero ablation of one copy: f = sigmoid(10 s - 5), still OR.
+  const std::vector<double> zero =
+      attribution::ablation_values(activations, attribution::Ablation::zero);
+  EXPECT_EQ(attribution::ablated_score(model, layer, table, ComponentSet{1}, zero).correct_rows, 4);
+  EXPECT_THROW(attribution::ablated_score(model, layer, table, ComponentSet{3}, zero),
+               std::invalid_argument);
+  EXPECT_THROW(
+      attribution::ablated_score(model, layer, table, ComponentSet{0}, std::vector<double>{0.0}),
+      std::invalid_argument);
+}
+
+TEST(Ch11Ablation, GroundTruthFindsTheRedundantPair) {
+  autodiff::Tape tape;
+  nn::Sequential model = nn::network(tape, 2, 3, or_with_a_spare());
+  const nn::TruthTable table = nn::truth_table(nn::Gate::or_gate);
+  // Zero ablation: either copy alone, sigmoid(10 s - 5), computes OR; only both ablated break
+  // it. The dead h3 is left out.
+  const attribution::GroundTruth zero =
+      attribution::find_ground_truth(model, "layer_1.output", table, attribution::Ablation::zero);
+  EXPECT_EQ(zero.movable, (ComponentSet{0, 1}));
+  EXPECT_EQ(zero.smallest_sufficient, (std::vector<ComponentSet>{{0}, {1}}));
+  EXPECT_EQ(zero.smallest_breaking, (std::vector<ComponentSet>{{0, 1}}));
+  // Mean ablation holds a copy at 1: sigmoid(10 s + 5) is 1 on [0, 0], so each copy breaks the
+  // gate alone, and both are needed.
+  const attribution::GroundTruth mean =
+      attribution::find_ground_truth(model, "layer_1.output", table, attribution::Ablation::mean);
+  EXPECT_EQ(mean.movable, (ComponentSet{0, 1}));
+  EXPECT_EQ(mean.smallest_sufficient, (std::vector<ComponentSet>{{0, 1}}));
+  EXPECT_EQ(mean.smallest_breaking, (std::vector<ComponentSet>{{0}, {1}}));
+}
+
+// A network that never computes its gate has no sufficient set.
+TEST(Ch11Ablation, NoSufficientSetForAFailedNetwork) {
+  autodiff::Tape tape;
+  nn::StateDict parameters = or_with_a_spare();
+  parameters["model.2.bias"] = {-100};  // 0 on every row
+  nn::Sequential model = nn::network(tape, 2, 3, parameters);
+  const attribution::GroundTruth truth = attribution::find_ground_truth(
+      model, "layer_1.output", nn::truth_table(nn::Gate::or_gate), attribution::Ablation::zero);
+  EXPECT_TRUE(truth.smallest_sufficient.empty());
+  EXPECT_TRUE(truth.smallest_breaking.empty());  // it is broken already: no set breaks it
+}
+
+// From the corrupt run's activation the steps are chapter 4's layer IG, term by term summed.
+TEST(Ch11SplitIg, StepsAddUpToLayerIntegratedGradients) {
+  const attribution::Experiment e = attribution::run_experiment(nn::Gate::xor_gate, 8, 2);
+  autodiff::Tape tape;
+  nn::Sequential model = nn::network(tape, 2, 2, e.network.parameters);
+  const auto steps =
+      attribution::integrated_gradients_steps(model, e.layer, e.pair.clean, e.corrupt_activation);
+  ASSERT_EQ(steps.attributions.size(), 2U);
+  for (std::size_t j = 0; j < 2; ++j)
+    EXPECT_NEAR(steps.attributions[j], e.ig.attributions[j], 1e-15);
+  EXPECT_NEAR(steps.convergence_delta, e.ig.convergence_delta, 1e-15);
+  EXPECT_EQ(steps.outputs.size(), 50U);
+  EXPECT_THROW(attribution::integrated_gradients_steps(model, e.layer, e.pair.clean,
+                                                       std::vector<double>{0.0}),
+               std::invalid_argument);
+}
+
+// f = sigmoid(v.h + c) on the straight path: every component's term at node k is
+// v_j (h_j - h'_j) sigmoid'(z_k) w_k, so the left part is IG times one factor,
+// sum over the left nodes of sigmoid'(z_k) w_k (v.(h - h')) / (f(h) - f(h')).
+TEST(Ch11SplitIg, LeftPartIsOneCommonFactorInClosedForm) {
+  const attribution::Experiment e = attribution::run_experiment(nn::Gate::xor_gate, 8, 2);
+  autodiff::Tape tape;
+  nn::Sequential model = nn::network(tape, 2, 2, e.network.parameters);
+  const auto steps =
+      attribution::integrated_gradients_steps(model, e.layer, e.pair.clean, e.corrupt_activation);
+  const auto split = attribution::split_integrated_gradients(steps, 0.9);
+  EXPECT_FALSE(split.reversed);  // f rises from corrupt (0.0006) to clean (0.999)
+  const std::vector<double>& v = e.network.parameters.at("model.2.weight");
+  const double c = e.network.parameters.at("model.2.bias")[0];
+  const auto rule = attribution::quadrature_rule(attribution::Method::gausslegendre, 50);
+  double dz = 0.0, left_factor = 0.0;
+  for (std::size_t j = 0; j < 2; ++j)
+    dz += v[j] * (e.clean_activation[j] - e.corrupt_activation[j]);
+  double z0 = c;
+  for (std::size_t j = 0; j < 2; ++j) z0 += v[j] * e.corrupt_activation[j];
+  std::size_t left_steps = 0;
+  const double threshold = split.threshold;
+  for (std::size_t k = 0; k < rule.alphas.size(); ++k) {
+    const double f = sigmoid(z0 + rule.alphas[k] * dz);
+    if (f > threshold) break;
+    ++left_steps;
+    left_factor += rule.weights[k] * f * (1 - f);
+  }
+  EXPECT_EQ(split.left_steps, left_steps);
+  for (std::size_t j = 0; j < 2; ++j) {
+    const double term = v[j] * (e.clean_activation[j] - e.corrupt_activation[j]);
+    EXPECT_NEAR(split.left[j], term * left_factor, 1e-12);
+    EXPECT_NEAR(split.left[j] + split.right[j], steps.attributions[j], 1e-12);
+  }
+  // The threshold is min + 0.9 (max - min) of the node outputs.
+  double lo = steps.outputs[0], hi = steps.outputs[0];
+  for (double f : steps.outputs) lo = std::min(lo, f), hi = std::max(hi, f);
+  EXPECT_DOUBLE_EQ(split.threshold, lo + 0.9 * (hi - lo));
+}
+
+TEST(Ch11SplitIg, RatioOneIsIgAndTheReversedPath) {
+  const attribution::Experiment e = attribution::run_experiment(nn::Gate::xor_gate, 8, 2);
+  autodiff::Tape tape;
+  nn::Sequential model = nn::network(tape, 2, 2, e.network.parameters);
+  const auto steps =
+      attribution::integrated_gradients_steps(model, e.layer, e.pair.clean, e.corrupt_activation);
+  const auto whole = attribution::split_integrated_gradients(steps, 1.0);
+  EXPECT_EQ(whole.left_steps, 50U);
+  for (std::size_t j = 0; j < 2; ++j) {
+    EXPECT_NEAR(whole.left[j], steps.attributions[j], 1e-15);
+    EXPECT_EQ(whole.right[j], 0.0);
+  }
+  // From clean to corrupt the output falls: the scan starts at alpha = 1, where it is lowest.
+  const auto back =
+      attribution::integrated_gradients_steps(model, e.layer, e.pair.corrupt, e.clean_activation);
+  const auto split_back = attribution::split_integrated_gradients(back, 0.9);
+  EXPECT_TRUE(split_back.reversed);
+  EXPECT_GT(split_back.left_steps, 0U);
+  EXPECT_LT(split_back.left_steps, 50U);
+  EXPECT_THROW(attribution::split_integrated_gradients(steps, 1.5), std::invalid_argument);
+  EXPECT_THROW(attribution::split_integrated_gradients(steps, std::nan("")), std::invalid_argument);
+  EXPECT_THROW(attribution::split_integrated_gradients({}, 0.9), std::invalid_argument);
+}
+
+}  // namespace
+
+// The chapter's README shows what its program prints (tests/chapter_output.hpp).
+TEST(Ch11Chapter, ReadmeShowsTheProgramOutput) {
+  chapter_output::expect_readme_matches_program("ch11");
+}
