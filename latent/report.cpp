@@ -13,6 +13,17 @@
 
 namespace latent {
 
+void require_finite(const Json& value, const std::string& where) {
+  if (const double* number = value.get<double>(); number != nullptr && !std::isfinite(*number))
+    throw UsageError(where + " is not finite: the computation overflowed; use smaller numbers");
+  if (const auto* items = value.get<Json::Array>())
+    for (std::size_t i = 0; i < items->size(); ++i)
+      require_finite((*items)[i], where + "[" + std::to_string(i) + "]");
+  if (const auto* members = value.get<Json::Object>())
+    for (const auto& [key, member] : *members)
+      require_finite(member, std::string(where).append(".").append(key));
+}
+
 std::string shortest(double value) {
   char text[32];  // enough for any double, so to_chars cannot fail
   return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
@@ -51,19 +62,6 @@ std::string cell(const Values& values, std::size_t i, int decimals, Format forma
 }
 
 Json optional_json(const Values& values) { return values ? Json(*values) : Json(); }
-
-// Throws UsageError naming the first number that is NaN or infinite (finite arguments can still
-// overflow), so that nothing invalid is printed.
-void require_finite(const Json& value, const std::string& where) {
-  if (const double* number = value.get<double>(); number != nullptr && !std::isfinite(*number))
-    throw UsageError(where + " is not finite: the computation overflowed; use smaller numbers");
-  if (const auto* items = value.get<Json::Array>())
-    for (std::size_t i = 0; i < items->size(); ++i)
-      require_finite((*items)[i], where + "[" + std::to_string(i) + "]");
-  if (const auto* members = value.get<Json::Object>())
-    for (const auto& [key, member] : *members)
-      require_finite(member, std::string(where).append(".").append(key));
-}
 
 // Rows of cells. As text: columns padded to their widest cell, two spaces apart, a rule under the
 // header; columns of numbers (blanks and "undefined" count) on the right, the first column and

@@ -12,6 +12,7 @@
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/metric.hpp"
+#include "latent/json.hpp"
 
 namespace latent {
 
@@ -19,6 +20,10 @@ namespace latent {
 // or epoch, numbers as the shortest text that reads back as the same double, an undefined share
 // as an empty cell (no cell ever needs quoting).
 enum class Format { text, json, csv };
+
+// Throws UsageError naming the first number in `value` that is NaN or infinite (finite arguments
+// can still overflow), `where` being its path ("ig.shares[0]"), so that nothing invalid is printed.
+void require_finite(const Json& value, const std::string& where);
 
 // The shortest text that reads back as the same double: 3.0482 prints as the user typed it.
 std::string shortest(double value);

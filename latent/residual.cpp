@@ -72,16 +72,6 @@ Measured measure(const ResidualRequest& request) {
   return m;
 }
 
-void require_finite(const Json& value, const std::string& where) {
-  if (const double* number = value.get<double>(); number != nullptr && !std::isfinite(*number))
-    throw UsageError(where + " is not finite: the computation overflowed");
-  if (const Json::Array* items = value.get<Json::Array>())
-    for (std::size_t i = 0; i < items->size(); ++i)
-      require_finite((*items)[i], where + "[" + std::to_string(i) + "]");
-  if (const Json::Object* members = value.get<Json::Object>())
-    for (const auto& [key, member] : *members) require_finite(member, where + "." + key);
-}
-
 // A value that rounds to zero prints without its sign, as the other reports print it.
 std::string fixed(double value, int decimals) {
   char text[352];  // room for DBL_MAX in %f
@@ -99,7 +89,10 @@ std::string padded(std::string text, std::size_t width) {
 
 std::string list_text(std::span<const double> values) {
   std::string text = "[";
-  for (std::size_t i = 0; i < values.size(); ++i) text += (i ? ", " : "") + shortest(values[i]);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) text += ", ";
+    text += shortest(values[i]);
+  }
   return text + "]";
 }
 
