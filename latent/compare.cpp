@@ -186,7 +186,8 @@ void require_finite(const Json& value, const std::string& where) {
     for (std::size_t i = 0; i < items->size(); ++i)
       require_finite((*items)[i], where + "[" + std::to_string(i) + "]");
   if (const Json::Object* members = value.get<Json::Object>())
-    for (const auto& [key, member] : *members) require_finite(member, where + "." + key);
+    for (const auto& [key, member] : *members)
+      require_finite(member, std::string(where).append(".").append(key));
 }
 
 Json json_report(const CompareRequest& request, const Measured& m) {

@@ -183,7 +183,8 @@ void expect_chapter_elevens_definitions(const latent::Json& json, const std::str
 
   // r and Jaccard of each pair, from the scores and picks above.
   const std::pair<std::size_t, std::size_t> pairs[] = {{0, 1}, {0, 2}, {1, 2}};
-  for (const auto& [a, b] : pairs) {
+  for (const auto& pair : pairs) {
+    const std::size_t a = pair.first, b = pair.second;  // lambdas below capture them
     const std::string name = std::string(names[a]) + "_" + names[b];
     const std::optional<double> r = optional_number(at(json, {"pearson", name}));
     const bool constant = std::all_of(scores[a].begin(), scores[a].end(),
