@@ -82,7 +82,8 @@ latent.code    := latent/arguments.hpp latent/arguments.cpp latent/command.hpp l
                   latent/files.hpp latent/files.cpp latent/json.hpp latent/json.cpp \
                   latent/model_file.hpp latent/model_file.cpp latent/progress.hpp \
                   latent/progress.cpp latent/report.hpp latent/report.cpp \
-                  latent/residual.hpp latent/residual.cpp
+                  latent/residual.hpp latent/residual.cpp latent/compare.hpp \
+                  latent/compare.cpp
 latent.program := latent/main.cpp
 plot.code      := plot/svg.hpp plot/svg.cpp plot/axis.hpp plot/axis.cpp plot/bar_chart.hpp \
                   plot/bar_chart.cpp plot/line_plot.hpp plot/line_plot.cpp \
@@ -109,7 +110,8 @@ fuzz.data      := tests/fuzz/README.md tests/fuzz/model_file.dict tests/fuzz/arg
 tools.tests    := tests/latent_arguments_test.cpp tests/latent_command_test.cpp \
                   tests/latent_csv_test.cpp tests/latent_json_test.cpp \
                   tests/latent_model_file_test.cpp tests/latent_metric_test.cpp \
-                  tests/latent_output_test.cpp tests/latent_residual_test.cpp tests/plot_test.cpp tests/figures_test.cpp \
+                  tests/latent_output_test.cpp tests/latent_residual_test.cpp \
+                  tests/latent_compare_test.cpp tests/plot_test.cpp tests/figures_test.cpp \
                   tests/readme_examples_test.cpp tests/course_test.cpp \
                   tests/latent_test_support.hpp tests/svg_structure.hpp \
                   tests/fuzz_regression_test.cpp

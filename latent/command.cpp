@@ -19,6 +19,7 @@
 #include "attribution/metric.hpp"
 #include "attribution/model_run.hpp"
 #include "latent/arguments.hpp"
+#include "latent/compare.hpp"
 #include "latent/model_file.hpp"
 #include "latent/report.hpp"
 #include "latent/residual.hpp"
@@ -186,6 +187,28 @@ std::string residual(const Arguments& arguments, const Context& context) {
   return residual_report(request, context.format);
 }
 
+std::string compare(const Arguments& arguments, const Context& context) {
+  CompareRequest request;
+  request.gate = nn::parse_gate(arguments.text("gate"));
+  request.seed = seed_of(arguments);
+  request.hidden = static_cast<std::size_t>(
+      arguments.integer("hidden", 8, 1, static_cast<long long>(nn::max_hidden)));
+  if (arguments.has("fraction")) {
+    request.fraction = arguments.number("fraction");
+    if (!(request.fraction > 0.0 && request.fraction <= 1.0))
+      throw UsageError("--fraction: '" + std::string(arguments.text("fraction")) +
+                       "' is out of range; allowed above 0 up to 1");
+  }
+  if (arguments.has("baseline")) {
+    const std::string_view baseline = arguments.text("baseline");
+    if (baseline != "corrupt" && baseline != "zero")
+      throw UsageError("--baseline: '" + std::string(baseline) +
+                       "' is not a baseline; give corrupt or zero");
+    request.baseline = baseline == "zero" ? IgBaseline::zero : IgBaseline::corrupt;
+  }
+  return compare_report(request, context.format);
+}
+
 // Each flag once: the value it takes, then what it means.
 const std::map<std::string, std::pair<std::string, std::string>> flag_help = {
     {"gate", {"NAME", "and, or, nand, nor, xor, and3, or3, maj3"}},
@@ -220,6 +243,10 @@ const std::map<std::string, std::pair<std::string, std::string>> flag_help = {
       "what is measured: probability (the default: the output sigmoid(z)) or\n"
       "logit (z: the same network without its final Sigmoid). Given, it is\n"
       "named in the JSON as \"metric\"; CSV has no place for it."}},
+    {"fraction",
+     {"F",
+      "each method picks its top F of the neurons by |score|, ceil(F H) of\n"
+      "them; 0 < F <= 1, default 0.25"}},
     {"json", {"", "one JSON object, numbers with 17 significant digits, instead of tables"}},
     {"no-skip", {"", "cut the skip path (u = 0) after training: IG is antisymmetric again"}},
     {"csv", {"", "a header row, then one row per epoch or input"}},
@@ -323,6 +350,34 @@ const std::vector<Subcommand> subcommands = {
      {"no-skip", "json"},
      residual,
      {{"hidden", {"H", "hidden ReLU neurons, 1 to 16; default 4"}}}},
+    {"compare",
+     "chapter 11: IG and patching compared on one model's neurons, and ablation",
+     "usage: latent compare --gate NAME [--hidden H] [--seed N] [--fraction F]\n"
+     "                      [--baseline corrupt|zero] [--json]\n\n"
+     "Trains Sequential(Linear(n, H), ReLU(), Linear(H, 1), Sigmoid()) on the gate as chapter 11\n"
+     "does (2000 epochs of SGD at lr 0.5), then measures its hidden neurons between the gate's\n"
+     "clean and corrupt rows: IG (gausslegendre, n_steps 50) from the corrupt run's neurons or\n"
+     "from h = 0, as attributions and as shares of f(clean) - f(baseline); both patching scores;\n"
+     "the asymmetry (noising - denoising) / max(|noising|, |denoising|) and the study's, over the\n"
+     "signed maximum of noising - denoising; and which methods pick each neuron (top F by\n"
+     "|score|). For each pair of methods, Pearson r of the scores and the Jaccard overlap of the\n"
+     "picks; they compare, as chapter 11 does, IG's shares from the corrupt baseline and its\n"
+     "attributions from the zero one. Then ablation as ground truth: of every set of neurons, the\n"
+     "smallest whose ablation breaks the gate and the smallest that compute it kept alone (zero\n"
+     "and mean ablation), and each pick's recall and precision against the smallest set it\n"
+     "matches best. A statistic that is undefined is null in the JSON, \"undefined\" in the\n"
+     "text. --json: {gate, seed, hidden, architecture, baseline, fraction, pick_size,\n"
+     "predictions, classifies_all_rows, f_clean, f_corrupt, f_baseline, ig, ig_share, denoising,\n"
+     "noising, asymmetry, study_asymmetry, picks, pearson, jaccard, ground_truth: {zero, mean}},\n"
+     "neurons numbered from 0 (h1 is 0).\n",
+     {"gate", "hidden", "seed", "fraction", "baseline"},
+     {"json"},
+     compare,
+     {{"hidden", {"H", "hidden ReLU neurons, 1 to 16; default 8"}},
+      {"baseline",
+       {"NAME",
+        "where IG starts: corrupt (the corrupt run's hidden neurons, the\n"
+        "default) or zero (h = 0 at the layer)"}}}},
 };
 
 std::string usage() {
@@ -390,7 +445,7 @@ int run(std::span<const std::string_view> words, std::ostream& out, std::ostream
     if (subcommand == subcommands.end())
       throw UsageError(
           "unknown command '" + std::string(words.front()) +
-          "'; the commands are train, ig, patch, experiment, residual (latent --help)");
+          "'; the commands are train, ig, patch, experiment, residual, compare (latent --help)");
     const Arguments arguments(rest, {subcommand->flags.begin(), subcommand->flags.end()},
                               {subcommand->switches.begin(), subcommand->switches.end()});
     const bool json = arguments.has("json"), csv = arguments.has("csv");

@@ -1,0 +1,341 @@
+// `latent compare`: chapter 11's per-model comparison from the command line. Its JSON holds the
+// library's own doubles; the numbers obey the chapter's definitions (shares of the gap, the two
+// asymmetries, the top fraction, Pearson r and Jaccard recomputed from the printed scores, the
+// ground truth's sets), and averaged over chapter 11's models they are the chapter's printed
+// agreement table; its text shows the same numbers; bad input is refused naming the flag.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "attribution/ablation.hpp"
+#include "attribution/comparison.hpp"
+#include "attribution/experiment.hpp"
+#include "attribution/split_ig.hpp"
+#include "nn/gates.hpp"
+#include "nn/network.hpp"
+#include "tests/latent_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace latent_test;
+using attribution::ComponentSet;
+
+// A JSON array of neuron indices.
+ComponentSet set_of(const latent::Json& json) {
+  ComponentSet set;
+  for (const double j : numbers(json)) set.push_back(static_cast<std::size_t>(j));
+  return set;
+}
+
+std::vector<ComponentSet> sets_of(const latent::Json& json) {
+  std::vector<ComponentSet> sets;
+  if (const latent::Json::Array* items = json.get<latent::Json::Array>())
+    for (const latent::Json& item : *items) sets.push_back(set_of(item));
+  return sets;
+}
+
+std::optional<double> optional_number(const latent::Json& json) {
+  return is_null(json) ? std::nullopt : std::optional<double>(number(json));
+}
+
+std::size_t common(const ComponentSet& a, const ComponentSet& b) {
+  return static_cast<std::size_t>(std::count_if(a.begin(), a.end(), [&](std::size_t j) {
+    return std::find(b.begin(), b.end(), j) != b.end();
+  }));
+}
+
+// Pearson's r by its definition, with centred sums.
+double correlation(const std::vector<double>& x, const std::vector<double>& y) {
+  double mx = 0.0, my = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) mx += x[i], my += y[i];
+  mx /= static_cast<double>(x.size());
+  my /= static_cast<double>(y.size());
+  double sxy = 0.0, sxx = 0.0, syy = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  return sxy / std::sqrt(sxx * syy);
+}
+
+latent::Json compare_json(const std::vector<std::string>& flags) {
+  std::vector<std::string> words = {"compare"};
+  words.insert(words.end(), flags.begin(), flags.end());
+  words.push_back("--json");
+  return json_of(run_strings(words));
+}
+
+TEST(LatentCompare, JsonHoldsTheLibrarysDoubles) {
+  const latent::Json json = compare_json({"--gate", "or", "--seed", "2"});
+  const attribution::Experiment e = attribution::run_experiment(nn::Gate::or_gate, 2, 8);
+  ASSERT_TRUE(e.ig_shares && e.patching.denoising.scores && e.patching.noising.scores);
+  const std::vector<double>&ig = *e.ig_shares, &den = *e.patching.denoising.scores,
+        &noise = *e.patching.noising.scores;
+  expect_same_doubles(numbers_at(json, {"ig"}), e.ig.attributions, "ig");
+  expect_same_doubles(numbers_at(json, {"ig_share"}), ig, "ig_share");
+  expect_same_doubles(numbers_at(json, {"denoising"}), den, "denoising");
+  expect_same_doubles(numbers_at(json, {"noising"}), noise, "noising");
+  expect_same_doubles(numbers_at(json, {"predictions"}), e.network.predictions, "predictions");
+  EXPECT_EQ(number_at(json, {"pearson", "ig_noising"}), *attribution::pearson(ig, noise));
+  EXPECT_EQ(number_at(json, {"pearson", "ig_denoising"}), *attribution::pearson(ig, den));
+  EXPECT_EQ(set_of(at(json, {"picks", "noising"})), attribution::top_fraction(noise, 0.25));
+  EXPECT_EQ(string_at(json, {"architecture"}), nn::architecture(2, 8));
+
+  autodiff::Tape tape;
+  nn::Sequential model = nn::network(tape, 2, 8, e.network.parameters);
+  const attribution::GroundTruth truth = attribution::find_ground_truth(
+      model, e.layer, nn::truth_table(nn::Gate::or_gate), attribution::Ablation::mean);
+  EXPECT_EQ(set_of(at(json, {"ground_truth", "mean", "movable"})), truth.movable);
+  EXPECT_EQ(sets_of(at(json, {"ground_truth", "mean", "smallest_sufficient"})),
+            truth.smallest_sufficient);
+  EXPECT_EQ(sets_of(at(json, {"ground_truth", "mean", "smallest_breaking"})),
+            truth.smallest_breaking);
+
+  // The zero baseline: IG at the layer from h = 0, compared by its attributions.
+  const latent::Json zero = compare_json({"--gate", "or", "--seed", "2", "--baseline", "zero"});
+  const std::vector<double> zeros(8, 0.0);
+  const attribution::IntegratedGradientsSteps steps =
+      attribution::integrated_gradients_steps(model, e.layer, e.pair.clean, zeros);
+  expect_same_doubles(numbers_at(zero, {"ig"}), steps.attributions, "zero ig");
+  EXPECT_EQ(number_at(zero, {"f_baseline"}), steps.f_baseline);
+  EXPECT_EQ(number_at(zero, {"pearson", "ig_noising"}),
+            *attribution::pearson(steps.attributions, noise));
+  EXPECT_EQ(string_at(zero, {"baseline"}), "zero");
+}
+
+// Every number checked against its definition, from the other numbers printed beside it.
+void expect_chapter_elevens_definitions(const latent::Json& json, const std::string& what) {
+  const std::size_t h = static_cast<std::size_t>(number_at(json, {"hidden"}));
+  const double fraction = number_at(json, {"fraction"});
+  const auto pick_size = static_cast<std::size_t>(number_at(json, {"pick_size"}));
+  EXPECT_EQ(pick_size,
+            static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(h) - 1e-9)))
+      << what;
+  const std::vector<double> ig = numbers_at(json, {"ig"}), den = numbers_at(json, {"denoising"}),
+                            noise = numbers_at(json, {"noising"});
+  ASSERT_EQ(ig.size(), h) << what;
+  ASSERT_EQ(den.size(), h) << what;
+  // Gauss-Legendre at 50 nodes is close to the integral, not at it: completeness to 1e-6.
+  const double gap = number_at(json, {"f_clean"}) - number_at(json, {"f_baseline"});
+  double sum = 0.0;
+  for (const double value : ig) sum += value;
+  EXPECT_NEAR(sum, gap, 1e-6) << what << ": completeness";
+  // No gap (every neuron off on the clean input, with h = 0 as the baseline): no shares, and
+  // every neuron gets exactly 0.
+  const latent::Json& shares = at(json, {"ig_share"});
+  std::vector<double> share(h, 0.0);
+  if (is_null(shares)) {
+    EXPECT_TRUE(std::all_of(ig.begin(), ig.end(), [](double v) { return v == 0.0; })) << what;
+  } else {
+    share = numbers(shares);
+    for (std::size_t j = 0; j < h; ++j)
+      EXPECT_NEAR(share[j], ig[j] / gap, 1e-12) << what << " h" << j + 1;
+  }
+
+  const bool zero_baseline = string_at(json, {"baseline"}) == "zero";
+  const std::vector<double>& ig_scores = zero_baseline ? ig : share;
+  const std::vector<std::vector<double>> scores = {ig_scores, den, noise};
+
+  // Ours divides by the neuron's own scale, the study's by the signed maximum.
+  const latent::Json& ours = at(json, {"asymmetry"});
+  double largest = -INFINITY;
+  for (std::size_t j = 0; j < h; ++j) largest = std::max(largest, noise[j] - den[j]);
+  for (std::size_t j = 0; j < h; ++j) {
+    const std::optional<double> a = optional_number((*ours.get<latent::Json::Array>())[j]);
+    const double scale = std::max(std::fabs(noise[j]), std::fabs(den[j]));
+    ASSERT_EQ(a.has_value(), scale >= 1e-9) << what << " h" << j + 1;
+    if (a) {
+      EXPECT_NEAR(*a, (noise[j] - den[j]) / scale, 1e-15) << what << " h" << j + 1;
+    }
+  }
+  const latent::Json& study = at(json, {"study_asymmetry"});
+  EXPECT_EQ(is_null(study), std::fabs(largest) < 1e-9) << what;
+  if (!is_null(study)) {
+    for (std::size_t j = 0; j < h; ++j)
+      EXPECT_NEAR(numbers(study)[j], (noise[j] - den[j]) / largest, 1e-12) << what;
+  }
+
+  // Each pick: at most pick_size neurons, none with score 0, none below one left out.
+  const char* names[] = {"ig", "denoising", "noising"};
+  std::vector<ComponentSet> picks;
+  for (std::size_t k = 0; k < 3; ++k) {
+    picks.push_back(set_of(at(json, {"picks", names[k]})));
+    const ComponentSet& pick = picks.back();
+    EXPECT_LE(pick.size(), pick_size) << what << " " << names[k];
+    EXPECT_TRUE(std::is_sorted(pick.begin(), pick.end())) << what;
+    for (std::size_t j = 0; j < h; ++j) {
+      const bool in = std::find(pick.begin(), pick.end(), j) != pick.end();
+      if (in) {
+        EXPECT_GT(std::fabs(scores[k][j]), 0.0) << what << " " << names[k];
+      }
+      if (!in && pick.size() == pick_size) {
+        for (const std::size_t p : pick)
+          EXPECT_GE(std::fabs(scores[k][p]), std::fabs(scores[k][j])) << what << " " << names[k];
+      }
+    }
+  }
+
+  // r and Jaccard of each pair, from the scores and picks above.
+  const std::pair<std::size_t, std::size_t> pairs[] = {{0, 1}, {0, 2}, {1, 2}};
+  for (const auto& pair : pairs) {
+    const std::size_t a = pair.first, b = pair.second;  // lambdas below capture them
+    const std::string name = std::string(names[a]) + "_" + names[b];
+    const std::optional<double> r = optional_number(at(json, {"pearson", name}));
+    const bool constant = std::all_of(scores[a].begin(), scores[a].end(),
+                                      [&](double v) { return v == scores[a][0]; }) ||
+                          std::all_of(scores[b].begin(), scores[b].end(),
+                                      [&](double v) { return v == scores[b][0]; });
+    ASSERT_EQ(r.has_value(), !constant) << what << " " << name;
+    if (r) {
+      EXPECT_NEAR(*r, correlation(scores[a], scores[b]), 1e-12) << what << " " << name;
+    }
+    const std::optional<double> j = optional_number(at(json, {"jaccard", name}));
+    const std::size_t both = common(picks[a], picks[b]),
+                      either = picks[a].size() + picks[b].size() - both;
+    ASSERT_EQ(j.has_value(), either > 0) << what << " " << name;
+    if (j) {
+      EXPECT_EQ(*j, static_cast<double>(both) / static_cast<double>(either)) << what;
+    }
+  }
+
+  // The ground truth: sets of one size, of movable neurons; each pick scored against the smallest
+  // sufficient set it matches best.
+  for (const char* ablation : {"zero", "mean"}) {
+    const latent::Json& truth = at(json, {"ground_truth", ablation});
+    const ComponentSet movable = set_of(at(truth, {"movable"}));
+    for (const char* list : {"smallest_breaking", "smallest_sufficient"}) {
+      const std::vector<ComponentSet> sets = sets_of(at(truth, {list}));
+      for (const ComponentSet& set : sets) {
+        EXPECT_EQ(set.size(), sets[0].size()) << what << " " << ablation << " " << list;
+        EXPECT_EQ(common(set, movable), set.size()) << what << " " << ablation << " " << list;
+      }
+    }
+    const std::vector<ComponentSet> sufficient = sets_of(at(truth, {"smallest_sufficient"}));
+    for (std::size_t k = 0; k < 3; ++k) {
+      const latent::Json& score = at(truth, {"picks", names[k]});
+      const std::optional<double> recall = optional_number(at(score, {"recall"}));
+      ASSERT_EQ(recall.has_value(), !sufficient.empty() && !sufficient[0].empty()) << what;
+      if (!recall) continue;
+      const ComponentSet matched = set_of(at(score, {"matched"}));
+      EXPECT_NE(std::find(sufficient.begin(), sufficient.end(), matched), sufficient.end());
+      const std::size_t hit = common(picks[k], matched);
+      EXPECT_EQ(*recall, static_cast<double>(hit) / static_cast<double>(matched.size())) << what;
+      for (const ComponentSet& other : sufficient)
+        EXPECT_LE(common(picks[k], other), hit) << what << " " << ablation << ": not the best";
+      if (!picks[k].empty()) {
+        EXPECT_EQ(number_at(score, {"precision"}),
+                  static_cast<double>(hit) / static_cast<double>(picks[k].size()))
+            << what;
+      }
+    }
+  }
+}
+
+TEST(LatentCompare, TheNumbersObeyChapterElevensDefinitions) {
+  for (const char* gate : {"and", "or", "xor", "maj3"})
+    for (const char* baseline : {"corrupt", "zero"})
+      for (const char* hidden : {"8", "16"}) {
+        const std::string what = std::string(gate) + " " + baseline + " H " + hidden;
+        const latent::Json json = compare_json(
+            {"--gate", gate, "--seed", "1", "--hidden", hidden, "--baseline", baseline});
+        ASSERT_TRUE(*at(json, {"classifies_all_rows"}).get<bool>()) << what;
+        expect_chapter_elevens_definitions(json, what);
+      }
+  expect_chapter_elevens_definitions(compare_json({"--gate", "xor", "--fraction", "0.6"}),
+                                     "xor, fraction 0.6");
+}
+
+// Averaged over chapter 11's models at H = 8 (seeds 0-9 of AND, OR and XOR that classify every
+// row), the command's r and Jaccard are the chapter's agreement table
+// (chapters/11-comparing-methods/ README.md, to its three decimals): IG vs noising r 0.909, J
+// 0.977; IG0 vs noising r 0.640 with 2 undefined, J 0.483; denoising vs noising J 1.000.
+TEST(LatentCompare, AveragedOverTheChaptersModelsItIsTheChaptersTable) {
+  std::vector<std::optional<double>> r_ig, j_ig, r_zero, j_zero, j_directions;
+  for (const char* gate : {"and", "or", "xor"})
+    for (int seed = 0; seed < 10; ++seed) {
+      const std::string s = std::to_string(seed);
+      const latent::Json json = compare_json({"--gate", gate, "--seed", s});
+      if (!*at(json, {"classifies_all_rows"}).get<bool>()) continue;
+      const latent::Json zero = compare_json({"--gate", gate, "--seed", s, "--baseline", "zero"});
+      expect_chapter_elevens_definitions(json, std::string(gate) + " seed " + s);
+      expect_chapter_elevens_definitions(zero, std::string(gate) + " seed " + s + ", zero");
+      r_ig.push_back(optional_number(at(json, {"pearson", "ig_noising"})));
+      j_ig.push_back(optional_number(at(json, {"jaccard", "ig_noising"})));
+      j_directions.push_back(optional_number(at(json, {"jaccard", "denoising_noising"})));
+      r_zero.push_back(optional_number(at(zero, {"pearson", "ig_noising"})));
+      j_zero.push_back(optional_number(at(zero, {"jaccard", "ig_noising"})));
+    }
+  ASSERT_EQ(r_ig.size(), 29u);  // 10 + 10 + 9 of 30
+  const auto mean = [](const std::vector<std::optional<double>>& values) {
+    return attribution::defined_mean(values);
+  };
+  EXPECT_NEAR(*mean(r_ig).mean, 0.909, 5e-4);
+  EXPECT_NEAR(*mean(j_ig).mean, 0.977, 5e-4);
+  EXPECT_NEAR(*mean(r_zero).mean, 0.640, 5e-4);
+  EXPECT_EQ(mean(r_zero).undefined, 2u);
+  EXPECT_NEAR(*mean(j_zero).mean, 0.483, 5e-4);
+  EXPECT_EQ(*mean(j_directions).mean, 1.0);
+}
+
+TEST(LatentCompare, TextShowsTheSameNumbers) {
+  const latent::Json json = compare_json({"--gate", "and"});
+  const Outcome text = latent_run({"compare", "--gate", "and"});
+  ASSERT_EQ(text.status, 0) << text.err;
+  // h2 of AND, seed 0: IG, its share, both scores, both asymmetries, then who picks it.
+  const std::vector<std::string> h2 = row_of(text.out, "h2");
+  ASSERT_GE(h2.size(), 8u) << text.out;
+  EXPECT_EQ(h2[1], fixed(numbers_at(json, {"ig"})[1], 6));
+  EXPECT_EQ(h2[2], fixed(numbers_at(json, {"ig_share"})[1], 6));
+  EXPECT_EQ(h2[3], fixed(numbers_at(json, {"denoising"})[1], 6));
+  EXPECT_EQ(h2[4], fixed(numbers_at(json, {"noising"})[1], 6));
+  EXPECT_EQ(h2[6], fixed(numbers_at(json, {"study_asymmetry"})[1], 6));
+  EXPECT_EQ(set_of(at(json, {"picks", "ig"})), (ComponentSet{1, 4}));
+  EXPECT_EQ(h2[7], "IG,") << text.out;
+  const std::vector<std::string> r = row_of(text.out, "IG", 5);  // "IG vs noising r J"
+  EXPECT_EQ(r[3], fixed(number_at(json, {"pearson", "ig_denoising"}), 6));
+  EXPECT_EQ(r[4], fixed(number_at(json, {"jaccard", "ig_denoising"}), 6));
+
+  // A dead neuron (h4 of this model) has no asymmetry of ours: null in the JSON, "undefined" here.
+  EXPECT_TRUE(is_null((*at(json, {"asymmetry"}).get<latent::Json::Array>())[3]));
+  EXPECT_EQ(row_of(text.out, "h4")[5], "undefined");
+
+  // No gap (AND, H = 1, seed 0: the one neuron never fires): every score and statistic undefined.
+  const latent::Json dead = compare_json({"--gate", "and", "--hidden", "1"});
+  for (const char* key : {"ig_share", "denoising", "noising", "asymmetry", "study_asymmetry"})
+    EXPECT_TRUE(is_null(at(dead, {key}))) << key;
+  EXPECT_TRUE(is_null(at(dead, {"pearson", "ig_noising"})));
+  EXPECT_TRUE(is_null(at(dead, {"ground_truth", "zero", "picks", "ig"})));
+  const std::vector<std::string> h1 =
+      row_of(latent_run({"compare", "--gate", "and", "--hidden", "1"}).out, "h1");
+  EXPECT_EQ(h1, (std::vector<std::string>{"h1", "0.000000", "undefined", "undefined", "undefined",
+                                          "undefined", "undefined", "-"}));
+}
+
+TEST(LatentCompare, BadInputIsRefusedNamingTheFlag) {
+  expect_refused(latent_run({"compare"}), "--gate is required", "no gate");
+  expect_refused(latent_run({"compare", "--gate", "and", "--hidden", "0"}),
+                 "--hidden: '0' is out of range; allowed 1 to 16", "hidden 0");
+  expect_refused(latent_run({"compare", "--gate", "and", "--hidden", "17"}), "--hidden: '17'",
+                 "hidden 17");
+  for (const char* fraction : {"0", "-0.5", "1.0000001", "2"})
+    expect_refused(latent_run({"compare", "--gate", "and", "--fraction", fraction}),
+                   "--fraction: '" + std::string(fraction) + "' is out of range", fraction);
+  expect_refused(latent_run({"compare", "--gate", "and", "--fraction", "nan"}), "--fraction: 'nan'",
+                 "fraction nan");
+  expect_refused(latent_run({"compare", "--gate", "and", "--baseline", "0,0"}),
+                 "--baseline: '0,0' is not a baseline; give corrupt or zero", "baseline 0,0");
+  expect_refused(latent_run({"compare", "--gate", "and", "--csv"}), "unknown flag '--csv'", "csv");
+  expect_refused(latent_run({"compare", "--gate", "and", "--n-steps", "5"}),
+                 "unknown flag '--n-steps'", "n-steps");
+  // A fraction of exactly 1 is allowed: every neuron with a score picked.
+  const latent::Json all = compare_json({"--gate", "and", "--fraction", "1"});
+  EXPECT_EQ(number_at(all, {"pick_size"}), 8.0);
+}
+
+}  // namespace
