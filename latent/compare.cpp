@@ -178,18 +178,6 @@ Json json_of(const AblationTruth& t) {
                        {"picks", Json(std::move(picks))}});
 }
 
-// The same checks as the other reports: a number too large for a double is refused, never shown.
-void require_finite(const Json& value, const std::string& where) {
-  if (const double* number = value.get<double>(); number != nullptr && !std::isfinite(*number))
-    throw UsageError(where + " is not finite: the computation overflowed");
-  if (const Json::Array* items = value.get<Json::Array>())
-    for (std::size_t i = 0; i < items->size(); ++i)
-      require_finite((*items)[i], where + "[" + std::to_string(i) + "]");
-  if (const Json::Object* members = value.get<Json::Object>())
-    for (const auto& [key, member] : *members)
-      require_finite(member, std::string(where).append(".").append(key));
-}
-
 Json json_report(const CompareRequest& request, const Measured& m) {
   const attribution::Experiment& e = m.experiment;
   Json::Array asymmetry;
