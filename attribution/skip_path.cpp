@@ -19,6 +19,7 @@ std::optional<SkipPathScores> skip_path_scores(const ResidualNetwork& network) {
       nn::residual_network(tape, pair.clean.size(), network.hidden, network.parameters);
   // Each hidden neuron alone, then all of them: the skip columns are never patched.
   std::vector<ComponentSet> sets;
+  sets.reserve(neurons.size() + 1);
   for (std::size_t j : neurons) sets.push_back({j});
   sets.push_back(neurons);
   const TwoWayPatching patching =
@@ -30,6 +31,9 @@ std::optional<SkipPathScores> skip_path_scores(const ResidualNetwork& network) {
   const PathIntegratedGradients ig_noise =
       study_layer_ig(model, layer, pair.clean, pair.corrupt, Direction::noising, neurons);
   SkipPathScores scores;
+  for (std::vector<double>* v :
+       {&scores.denoising, &scores.noising, &scores.ig_denoising, &scores.ig_noising})
+    v->reserve(neurons.size());
   for (std::size_t j : neurons) {
     scores.denoising.push_back((*patching.denoising.scores)[j]);
     scores.noising.push_back((*patching.noising.scores)[j]);
