@@ -72,7 +72,8 @@ ch10.program := chapters/10-residual-stream/main.cpp chapters/10-residual-stream
 ch10.tests   := tests/ch10_residual_stream_test.cpp tests/ch10_exercises_test.cpp
 
 ch11.library := attribution/comparison.hpp attribution/comparison.cpp attribution/ablation.hpp \
-                attribution/ablation.cpp attribution/split_ig.hpp attribution/split_ig.cpp
+                attribution/ablation.cpp attribution/split_ig.hpp attribution/split_ig.cpp \
+                attribution/skip_path.hpp attribution/skip_path.cpp
 ch11.program := chapters/11-comparing-methods/main.cpp chapters/11-comparing-methods/README.md
 ch11.tests   := tests/ch11_comparing_methods_test.cpp tests/ch11_exercises_test.cpp
 

@@ -4,8 +4,10 @@
 // hand-set weights whose outputs are sigmoids of known sums.
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "attribution/ablation.hpp"
@@ -13,9 +15,13 @@
 #include "attribution/comparison.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
+#include "attribution/residual_stream.hpp"
+#include "attribution/skip_path.hpp"
 #include "attribution/split_ig.hpp"
 #include "nn/gates.hpp"
+#include "nn/hooks.hpp"
 #include "nn/network.hpp"
+#include "nn/residual.hpp"
 #include "tests/chapter_output.hpp"
 #include "tests/test_support.hpp"
 
@@ -275,6 +281,124 @@ TEST(Ch11SplitIg, RatioOneIsIgAndTheReversedPath) {
   EXPECT_THROW(attribution::split_integrated_gradients(steps, 1.5), std::invalid_argument);
   EXPECT_THROW(attribution::split_integrated_gradients(steps, std::nan("")), std::invalid_argument);
   EXPECT_THROW(attribution::split_integrated_gradients({}, 0.9), std::invalid_argument);
+}
+
+// A residual network with hand-set weights on AND's pair (clean [1, 1], corrupt [0, 0]):
+// h = relu(x) exactly, v = [2, -1], u = [0.5, 0.5], c = -1. Along either IG path the logit moves
+// linearly, so IG_j = v_j (h_j(end) - h_j(start)) (f(end) - f(start)) / (z(end) - z(start)).
+TEST(Ch11SkipPath, ScoresInClosedForm) {
+  attribution::ResidualNetwork network;
+  network.gate = nn::Gate::and_gate;
+  network.hidden = 2;
+  network.parameters = {{"model.0.linear.weight", {1.0, 0.0, 0.0, 1.0}},
+                        {"model.0.linear.bias", {0.0, 0.0}},
+                        {"model.1.weight", {2.0, -1.0, 0.5, 0.5}},
+                        {"model.1.bias", {-1.0}}};
+  const auto scores = attribution::skip_path_scores(network);
+  ASSERT_TRUE(scores.has_value());
+  // z(clean) = 2 - 1 + 1 - 1 = 1, z(corrupt) = -1.
+  const double d = sigmoid(1.0) - sigmoid(-1.0);
+  // Denoising: base corrupt, z from -1 to 0; noising: base clean, z from 1 to 0.
+  const double tol = 1e-12;
+  EXPECT_NEAR(scores->ig_denoising[0], 2.0 * (sigmoid(0.0) - sigmoid(-1.0)) / d, tol);
+  EXPECT_NEAR(scores->ig_denoising[1], -1.0 * (sigmoid(0.0) - sigmoid(-1.0)) / d, tol);
+  EXPECT_NEAR(scores->ig_noising[0], 2.0 * (sigmoid(1.0) - sigmoid(0.0)) / d, tol);
+  EXPECT_NEAR(scores->ig_noising[1], -1.0 * (sigmoid(1.0) - sigmoid(0.0)) / d, tol);
+  // Patching h1 alone: z = 1 into the corrupt run, z = -1 into the clean run; h2: -2 and 2.
+  EXPECT_NEAR(scores->denoising[0], 1.0, tol);
+  EXPECT_NEAR(scores->denoising[1], (sigmoid(-2.0) - sigmoid(-1.0)) / d, tol);
+  EXPECT_NEAR(scores->noising[0], 1.0, tol);
+  EXPECT_NEAR(scores->noising[1], (sigmoid(1.0) - sigmoid(2.0)) / d, tol);
+  // The whole hidden layer patched: z = 0 both ways, so neither direction's layer score is 1.
+  EXPECT_NEAR(scores->layer_denoising, (sigmoid(0.0) - sigmoid(-1.0)) / d, tol);
+  EXPECT_NEAR(scores->layer_noising, (sigmoid(1.0) - sigmoid(0.0)) / d, tol);
+  EXPECT_LT(scores->layer_denoising, 0.9);
+}
+
+// On a trained model the scores are chapter 10's measurements divided by f(clean) - f(corrupt):
+// patching_effects (a separate code path from chapter 5's patching) and study_layer_ig.
+TEST(Ch11SkipPath, ScoresAreChapter10sMeasurementsAsShares) {
+  const attribution::ResidualNetwork network =
+      attribution::train_residual_network(nn::Gate::and_gate, 1, 8);
+  ASSERT_TRUE(network.classifies_all_rows);
+  const auto scores = attribution::skip_path_scores(network);
+  ASSERT_TRUE(scores.has_value());
+  const nn::InputPair pair = nn::gate_pair(nn::Gate::and_gate);
+  autodiff::Tape tape;
+  nn::Sequential model = nn::residual_network(tape, 2, 8, network.parameters);
+  const std::string layer = nn::layer_output_name(0);
+  const std::vector<std::size_t> neurons = attribution::hidden_columns(8);
+  using attribution::Direction;
+  const auto eff_den = attribution::patching_effects(model, layer, pair.clean, pair.corrupt,
+                                                     Direction::denoising, neurons);
+  const auto eff_noise = attribution::patching_effects(model, layer, pair.clean, pair.corrupt,
+                                                       Direction::noising, neurons);
+  const auto ig_den = attribution::study_layer_ig(model, layer, pair.clean, pair.corrupt,
+                                                  Direction::denoising, neurons);
+  const auto ig_noise = attribution::study_layer_ig(model, layer, pair.clean, pair.corrupt,
+                                                    Direction::noising, neurons);
+  // f(clean) is the noising path's start, f(corrupt) the denoising path's.
+  const double d = ig_noise.f_start - ig_den.f_start;
+  ASSERT_GT(d, 0.5);
+  double den_sum = 0.0, noise_sum = 0.0;
+  for (std::size_t j = 0; j < 8; ++j) {
+    EXPECT_NEAR(scores->denoising[j], eff_den[j] / d, 1e-13) << j;
+    EXPECT_NEAR(scores->noising[j], -eff_noise[j] / d, 1e-13) << j;
+    EXPECT_NEAR(scores->ig_denoising[j], ig_den.attributions[j] / d, 1e-13) << j;
+    EXPECT_NEAR(scores->ig_noising[j], -ig_noise.attributions[j] / d, 1e-13) << j;
+    den_sum += scores->ig_denoising[j];
+    noise_sum += scores->ig_noising[j];
+  }
+  // Completeness: each sum is its direction's whole-layer score, and here the two are far apart
+  // (the skip path carries half of AND's denoising effect in this model).
+  EXPECT_NEAR(den_sum, scores->layer_denoising, 1e-6);
+  EXPECT_NEAR(noise_sum, scores->layer_noising, 1e-6);
+  EXPECT_NEAR(scores->layer_denoising, 0.48, 0.01);
+  EXPECT_GT(scores->layer_noising, 0.99);
+  // Within the model the two IGs are proportional: one common factor per direction.
+  EXPECT_GT(*attribution::pearson(scores->ig_denoising, scores->ig_noising), 1.0 - 1e-12);
+}
+
+// With the skip path cut (u = 0) the whole hidden layer is the whole run: both layer scores are 1
+// and the two IGs are one.
+TEST(Ch11SkipPath, WithoutTheSkipPathBothIgsAreOneAndSumToOne) {
+  attribution::ResidualNetwork network =
+      attribution::train_residual_network(nn::Gate::or_gate, 0, 8);
+  network.parameters = nn::without_skip(network.parameters, 2, 8);
+  const auto scores = attribution::skip_path_scores(network);
+  ASSERT_TRUE(scores.has_value());
+  EXPECT_NEAR(scores->layer_denoising, 1.0, 1e-15);
+  EXPECT_NEAR(scores->layer_noising, 1.0, 1e-15);
+  double sum = 0.0;
+  for (std::size_t j = 0; j < 8; ++j) {
+    EXPECT_NEAR(scores->ig_denoising[j], scores->ig_noising[j], 1e-12) << j;
+    sum += scores->ig_denoising[j];
+  }
+  EXPECT_NEAR(sum, 1.0, 1e-6);
+}
+
+// The chapter's pooled claim at H = 8: over the neurons of the 30 models, IG agrees better with
+// patching in its own direction than across, in both directions (chapter 11's printed r's).
+TEST(Ch11SkipPath, PooledIgTracksItsOwnDirectionAtWidthEight) {
+  std::vector<double> ig_den, ig_noise, den, noise;
+  for (nn::Gate gate : {nn::Gate::and_gate, nn::Gate::or_gate, nn::Gate::xor_gate})
+    for (std::uint64_t seed = 0; seed < 10; ++seed) {
+      const auto network = attribution::train_residual_network(gate, seed, 8);
+      if (!network.classifies_all_rows) continue;
+      const auto s = attribution::skip_path_scores(network);
+      ASSERT_TRUE(s.has_value());
+      ig_den.insert(ig_den.end(), s->ig_denoising.begin(), s->ig_denoising.end());
+      ig_noise.insert(ig_noise.end(), s->ig_noising.begin(), s->ig_noising.end());
+      den.insert(den.end(), s->denoising.begin(), s->denoising.end());
+      noise.insert(noise.end(), s->noising.begin(), s->noising.end());
+    }
+  ASSERT_EQ(den.size(), 240U);
+  const double same_den = *attribution::pearson(ig_den, den);
+  const double same_noise = *attribution::pearson(ig_noise, noise);
+  EXPECT_GT(same_den, *attribution::pearson(ig_den, noise) + 0.03);
+  EXPECT_GT(same_noise, *attribution::pearson(ig_noise, den) + 0.03);
+  EXPECT_NEAR(same_den, 0.798, 5e-4);
+  EXPECT_NEAR(same_noise, 0.798, 5e-4);
 }
 
 }  // namespace

@@ -153,6 +153,43 @@ TEST(Figures, ResidualScatterShowsEveryNeuronOfTheChaptersModels) {
   EXPECT_TRUE(contains(svg, "stroke-dasharray"));  // the diagonal
 }
 
+// The value the chapter's README prints for a row of an agreement table: the Pearson r column of
+// the line that starts with `methods` and has width 16.
+std::string readme_mean_r(const std::string& readme, const std::string& methods) {
+  std::istringstream lines(readme);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(methods + " ", 0) != 0) continue;
+    std::istringstream fields(line.substr(methods.size()));
+    std::string hidden, r;
+    fields >> hidden >> r;
+    if (hidden == "16") return r;
+  }
+  return "missing";
+}
+
+TEST(Figures, WideScatterShowsEveryNeuronWithTheChaptersR) {
+  const std::string& svg = drawn_svg("ch11-ig-vs-noising.svg");
+  // 30 models of 16 neurons classify their gate, without the skip path and with it: 480 points
+  // each, and a legend mark (circles without, squares with).
+  std::size_t circles = 0, squares = 0;
+  for (const svg_structure::Element& e : svg_structure::check(svg).elements) {
+    circles += e.name == "circle" ? 1 : 0;
+    squares += e.name == "rect" && e.attributes.at("width") == "6.48" ? 1 : 0;
+  }
+  EXPECT_EQ(circles, 481u);
+  EXPECT_EQ(squares, 481u);
+  std::ifstream in(std::string(PROJECT_ROOT) + "/chapters/11-comparing-methods/README.md");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string plain = readme_mean_r(text.str(), "IG vs noising");
+  const std::string skip = readme_mean_r(text.str(), "IG noise vs noising");
+  EXPECT_EQ(plain, "0.890");
+  EXPECT_EQ(skip, "0.891");
+  EXPECT_TRUE(contains(svg, ">no skip path: IG (mean r " + plain + ")</text>"));
+  EXPECT_TRUE(contains(svg, ">skip path: IG noise (mean r " + skip + ")</text>"));
+  EXPECT_TRUE(contains(svg, "stroke-dasharray"));  // the diagonal
+}
+
 TEST(Figures, CommittedCopiesAreUpToDate) {
   for (const auto& [figure, svg] : drawn()) {
     if (figure.chapter_copy.empty()) continue;

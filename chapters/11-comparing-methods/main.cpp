@@ -2,9 +2,11 @@
 //
 // Wide hidden layers (8 and 16 ReLU neurons) on AND, OR and XOR, seeds 0-9, give enough
 // components to compare methods with statistics: Pearson r per model and Jaccard overlap of each
-// method's top quarter, then ablation of every set of neurons as the ground truth the methods'
-// picks are scored against, a zero baseline against the corrupt one, and split IG on chapter 7's
-// saturated XOR neuron. The program checks what it claims and exits with status 1 if a check fails.
+// method's top quarter, the same with chapter 10's skip path (IG in each direction of the study's
+// convention against each patching direction), then ablation of every set of neurons as the ground
+// truth the methods' picks are scored against, a zero baseline against the corrupt one, and split
+// IG on chapter 7's saturated XOR neuron. The program checks what it claims and exits with status 1
+// if a check fails.
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -20,6 +22,8 @@
 #include "attribution/comparison.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
+#include "attribution/residual_stream.hpp"
+#include "attribution/skip_path.hpp"
 #include "attribution/split_ig.hpp"
 #include "attribution/subset_patching.hpp"
 #include "nn/gates.hpp"
@@ -55,6 +59,42 @@ std::string mean_text(const attribution::DefinedMean& mean) {
   std::string text = number(mean.mean);
   if (mean.undefined > 0) text += " (" + std::to_string(mean.undefined) + " undef.)";
   return text;
+}
+
+// Two score vectors of one model, compared.
+struct ScorePair {
+  const std::vector<double>* a;
+  const std::vector<double>* b;
+};
+
+// One row of an agreement table: the statistics per model, averaged over the models.
+struct Agreement {
+  attribution::DefinedMean r, jaccard, signed_jaccard;
+  bool r_in_range = true;
+};
+
+Agreement agreement(const std::vector<ScorePair>& pairs) {
+  std::vector<std::optional<double>> rs, js, signed_js;
+  Agreement result;
+  for (const ScorePair& pair : pairs) {
+    const std::vector<double>&a = *pair.a, &b = *pair.b;
+    rs.push_back(attribution::pearson(a, b));
+    if (rs.back()) result.r_in_range = result.r_in_range && *rs.back() >= -1.0 && *rs.back() <= 1.0;
+    js.push_back(attribution::jaccard(attribution::top_fraction(a, fraction),
+                                      attribution::top_fraction(b, fraction)));
+    signed_js.push_back(
+        attribution::jaccard(attribution::top_fraction(a, fraction, Selection::largest),
+                             attribution::top_fraction(b, fraction, Selection::largest)));
+  }
+  result.r = attribution::defined_mean(rs);
+  result.jaccard = attribution::defined_mean(js);
+  result.signed_jaccard = attribution::defined_mean(signed_js);
+  return result;
+}
+
+void print_agreement(const char* name, std::size_t hidden, const Agreement& a) {
+  std::printf("%-22s %-4zu %-18s %-18s %-18s\n", name, hidden, mean_text(a.r).c_str(),
+              mean_text(a.jaccard).c_str(), mean_text(a.signed_jaccard).c_str());
 }
 
 ComponentSet set_intersection(const ComponentSet& a, const ComponentSet& b) {
@@ -195,27 +235,17 @@ int main() {
   std::size_t zero_ig_undefined = 0;
   for (const Pairing& p : pairings)
     for (std::size_t w = 0; w < widths.size(); ++w) {
-      std::vector<std::optional<double>> rs, js, signed_js;
-      for (const Model& m : models) {
-        if (m.hidden != widths[w]) continue;
-        const std::vector<double>&a = m.*p.a, &b = m.*p.b;
-        rs.push_back(attribution::pearson(a, b));
-        if (rs.back()) r_in_range = r_in_range && *rs.back() >= -1.0 && *rs.back() <= 1.0;
-        js.push_back(attribution::jaccard(attribution::top_fraction(a, fraction),
-                                          attribution::top_fraction(b, fraction)));
-        signed_js.push_back(
-            attribution::jaccard(attribution::top_fraction(a, fraction, Selection::largest),
-                                 attribution::top_fraction(b, fraction, Selection::largest)));
-      }
-      const attribution::DefinedMean r = attribution::defined_mean(rs);
-      const attribution::DefinedMean j = attribution::defined_mean(js);
-      if (std::string(p.name) == "IG vs noising") jaccard_corrupt[w] = j.mean.value_or(0.0);
+      std::vector<ScorePair> pairs;
+      for (const Model& m : models)
+        if (m.hidden == widths[w]) pairs.push_back({&(m.*p.a), &(m.*p.b)});
+      const Agreement a = agreement(pairs);
+      r_in_range = r_in_range && a.r_in_range;
+      if (std::string(p.name) == "IG vs noising") jaccard_corrupt[w] = a.jaccard.mean.value_or(0.0);
       if (std::string(p.name) == "IG0 vs noising") {
-        jaccard_zero[w] = j.mean.value_or(1.0);
-        zero_ig_undefined += r.undefined;
+        jaccard_zero[w] = a.jaccard.mean.value_or(1.0);
+        zero_ig_undefined += a.r.undefined;
       }
-      std::printf("%-22s %-4zu %-18s %-18s %-18s\n", p.name, widths[w], mean_text(r).c_str(),
-                  mean_text(j).c_str(), mean_text(attribution::defined_mean(signed_js)).c_str());
+      print_agreement(p.name, widths[w], a);
     }
   std::printf("\n");
   check(r_in_range, "every defined r lies in [-1, 1]");
@@ -223,6 +253,156 @@ int main() {
         "IG agrees less with noising from the zero baseline than from the corrupt one");
   check(zero_ig_undefined > 0,
         "some models give every neuron 0 from the zero baseline (h(clean) = 0): r undefined");
+  std::printf("\n");
+
+  // ---- With the skip path ---------------------------------------------------------------------
+  std::printf(
+      "With the skip path (chapter 10): Sequential(HiddenWithSkip(2, H), Linear(H + 2, 1),\n");
+  std::printf(
+      "Sigmoid()), seeds 0-9, trained as in chapter 10; the models that classify every row:\n\n");
+  struct SkipModel {
+    std::size_t hidden = 0;
+    attribution::SkipPathScores scores;
+  };
+  std::vector<SkipModel> skip_models;
+  std::printf("%-6s", "H");
+  for (nn::Gate gate : gates) std::printf(" %-20s", nn::gate_name_upper(gate));
+  std::printf("\n");
+  double worst_completeness = 0.0;
+  std::vector<double> layer_den(widths.size()), layer_noise(widths.size());
+  for (std::size_t w = 0; w < widths.size(); ++w) {
+    std::printf("%-6zu", widths[w]);
+    for (nn::Gate gate : gates) {
+      int learnt = 0;
+      for (std::uint64_t seed = 0; seed < seeds; ++seed) {
+        const attribution::ResidualNetwork network =
+            attribution::train_residual_network(gate, seed, widths[w]);
+        if (!network.classifies_all_rows) continue;
+        std::optional<attribution::SkipPathScores> scores = attribution::skip_path_scores(network);
+        if (!scores) continue;
+        ++learnt;
+        double den = 0.0, noise = 0.0;
+        for (std::size_t j = 0; j < widths[w]; ++j)
+          den += scores->ig_denoising[j], noise += scores->ig_noising[j];
+        worst_completeness = std::max({worst_completeness, std::fabs(den - scores->layer_denoising),
+                                       std::fabs(noise - scores->layer_noising)});
+        layer_den[w] += scores->layer_denoising;
+        layer_noise[w] += scores->layer_noising;
+        skip_models.push_back({widths[w], std::move(*scores)});
+      }
+      char cell[64];
+      std::snprintf(cell, sizeof cell, "%d of 10", learnt);
+      std::printf(" %-20s", cell);
+    }
+    std::printf("\n");
+  }
+  std::printf("\n");
+  std::printf("IG den, IG noise: layer IG in the study's convention, every hidden neuron moving\n");
+  std::printf("and the skip path held at the base run (corrupt for den, clean for noise), as a\n");
+  std::printf("share of f(clean) - f(corrupt). Each sums to its direction's patching score of\n");
+  std::printf("the whole hidden layer, not to 1; that score, averaged over the models:\n\n");
+  for (std::size_t w = 0; w < widths.size(); ++w) {
+    std::size_t count = 0;
+    for (const SkipModel& m : skip_models) count += m.hidden == widths[w] ? 1 : 0;
+    std::printf("  H = %-2zu  denoising %.3f, noising %.3f\n", widths[w],
+                layer_den[w] / static_cast<double>(count),
+                layer_noise[w] / static_cast<double>(count));
+  }
+  std::printf("\n");
+  struct SkipPairing {
+    const char* name;
+    std::vector<double> attribution::SkipPathScores::*a;
+    std::vector<double> attribution::SkipPathScores::*b;
+  };
+  using Scores = attribution::SkipPathScores;
+  const std::vector<SkipPairing> skip_pairings = {
+      {"IG den vs denoising", &Scores::ig_denoising, &Scores::denoising},
+      {"IG den vs noising", &Scores::ig_denoising, &Scores::noising},
+      {"IG noise vs noising", &Scores::ig_noising, &Scores::noising},
+      {"IG noise vs denoising", &Scores::ig_noising, &Scores::denoising},
+      {"denoising vs noising", &Scores::denoising, &Scores::noising},
+      {"IG den vs IG noise", &Scores::ig_denoising, &Scores::ig_noising}};
+  std::printf("%-22s %-4s %-18s %-18s %-18s\n", "methods", "H", "Pearson r", "Jaccard, |score|",
+              "Jaccard, signed");
+  // skip_r[pairing][width]: the mean r, for the checks below.
+  std::vector<std::vector<double>> skip_r(skip_pairings.size(), std::vector<double>(widths.size()));
+  bool skip_r_in_range = true;
+  for (std::size_t p = 0; p < skip_pairings.size(); ++p)
+    for (std::size_t w = 0; w < widths.size(); ++w) {
+      std::vector<ScorePair> pairs;
+      for (const SkipModel& m : skip_models)
+        if (m.hidden == widths[w])
+          pairs.push_back({&(m.scores.*skip_pairings[p].a), &(m.scores.*skip_pairings[p].b)});
+      const Agreement a = agreement(pairs);
+      skip_r_in_range = skip_r_in_range && a.r_in_range;
+      skip_r[p][w] = a.r.mean.value_or(0.0);
+      print_agreement(skip_pairings[p].name, widths[w], a);
+    }
+  std::printf("\n");
+  check(skip_r_in_range, "every defined r lies in [-1, 1]");
+  check(worst_completeness < 1e-6,
+        "each IG sums to its direction's whole-layer patching score (within 1e-6)");
+  // Within a model both IGs are v_j (h_j(clean) - h_j(corrupt)) times one integral of the sigmoid's
+  // slope each (the output is a sigmoid of one number along either path; the skip path only shifts
+  // it), so they are proportional and no per-model statistic tells them apart.
+  double worst_proportionality = 0.0;
+  for (const SkipModel& m : skip_models)
+    if (const auto r = attribution::pearson(m.scores.ig_denoising, m.scores.ig_noising))
+      worst_proportionality = std::max(worst_proportionality, 1.0 - *r);
+  check(worst_proportionality < 1e-12,
+        "in every model IG den and IG noise are proportional (r = 1 within 1e-12)");
+  bool same_rows = true;
+  for (std::size_t w = 0; w < widths.size(); ++w)
+    same_rows = same_rows && std::fabs(skip_r[0][w] - skip_r[3][w]) < 1e-12 &&
+                std::fabs(skip_r[1][w] - skip_r[2][w]) < 1e-12;
+  check(same_rows, "so per model IG den and IG noise have the same r with either direction");
+  std::printf("\n");
+
+  // Between models the two IGs differ in scale (each sums to its own direction's layer score), so
+  // pooling the neurons of all models can tell the directions apart.
+  std::printf("Pooled over the neurons of all models of a width, where each IG's scale (its\n");
+  std::printf("sum) counts: Pearson r, and the mean |IG share - patching score|:\n\n");
+  std::printf("%-4s %-30s %-30s\n", "H", "same direction (den, noise)", "across (den, noise)");
+  std::vector<double> same_r(widths.size()), cross_r(widths.size()), same_diff(widths.size()),
+      cross_diff(widths.size());
+  bool pooled_defined = true;
+  for (std::size_t w = 0; w < widths.size(); ++w) {
+    std::vector<double> ig_den, ig_noise, den, noise;
+    for (const SkipModel& m : skip_models) {
+      if (m.hidden != widths[w]) continue;
+      ig_den.insert(ig_den.end(), m.scores.ig_denoising.begin(), m.scores.ig_denoising.end());
+      ig_noise.insert(ig_noise.end(), m.scores.ig_noising.begin(), m.scores.ig_noising.end());
+      den.insert(den.end(), m.scores.denoising.begin(), m.scores.denoising.end());
+      noise.insert(noise.end(), m.scores.noising.begin(), m.scores.noising.end());
+    }
+    const auto mean_difference = [](const std::vector<double>& a, const std::vector<double>& b) {
+      double total = 0.0;
+      for (std::size_t i = 0; i < a.size(); ++i) total += std::fabs(a[i] - b[i]);
+      return total / static_cast<double>(a.size());
+    };
+    const auto r = [&](const std::vector<double>& a, const std::vector<double>& b) {
+      const std::optional<double> value = attribution::pearson(a, b);
+      pooled_defined = pooled_defined && value.has_value();
+      return value.value_or(0.0);
+    };
+    const double r_same[] = {r(ig_den, den), r(ig_noise, noise)};
+    const double r_cross[] = {r(ig_den, noise), r(ig_noise, den)};
+    same_diff[w] = (mean_difference(ig_den, den) + mean_difference(ig_noise, noise)) / 2.0;
+    cross_diff[w] = (mean_difference(ig_den, noise) + mean_difference(ig_noise, den)) / 2.0;
+    same_r[w] = std::min(r_same[0], r_same[1]);
+    cross_r[w] = std::max(r_cross[0], r_cross[1]);
+    char same[64], cross[64];
+    std::snprintf(same, sizeof same, "r %.3f, %.3f; |diff| %.4f", r_same[0], r_same[1],
+                  same_diff[w]);
+    std::snprintf(cross, sizeof cross, "r %.3f, %.3f; |diff| %.4f", r_cross[0], r_cross[1],
+                  cross_diff[w]);
+    std::printf("%-4zu %-30s %-30s\n", widths[w], same, cross);
+  }
+  std::printf("\n");
+  check(pooled_defined && same_r[0] > cross_r[0] && same_diff[0] < cross_diff[0],
+        "pooled, H = 8: IG tracks patching in its own direction better than in the other");
+  check(std::fabs(same_r[1] - cross_r[1]) < 0.02 && std::fabs(same_diff[1] - cross_diff[1]) < 0.001,
+        "pooled, H = 16: the two are within 0.02 in r and 0.001 in |diff|");
   std::printf("\n");
 
   // ---- Ground truth by ablation ---------------------------------------------------------------

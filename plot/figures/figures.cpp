@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "attribution/activation_patching.hpp"
+#include "attribution/comparison.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/metric.hpp"
 #include "attribution/quadrature.hpp"
 #include "attribution/residual_stream.hpp"
+#include "attribution/skip_path.hpp"
 #include "nn/gates.hpp"
 #include "nn/hooks.hpp"
 #include "nn/network.hpp"
@@ -53,6 +55,7 @@ std::vector<Figure> all_figures() {
       three_input_scores_figure(nn::Gate::maj3_gate),
       metric_scores_figure(),
       residual_ig_vs_patching_figure(),
+      wide_ig_vs_noising_figure(),
   };
 }
 
@@ -331,6 +334,58 @@ Figure residual_ig_vs_patching_figure() {
         chart.x_label = "patching effect: f(base, the neuron patched) \u2212 f(base)";
         chart.y_label = "layer IG of the neuron (all hidden neurons move)";
         chart.series = {std::move(denoising), std::move(noising)};
+        chart.diagonal = "y = x (IG = patching)";
+        return plot::scatter_plot_svg(chart);
+      }};
+}
+
+// ---- chapter 11 ---------------------------------------------------------------------------------
+
+Figure wide_ig_vs_noising_figure() {
+  return {
+      "ch11-ig-vs-noising.svg",
+      "Chapter 11: IG share against the noising score of every hidden neuron of the 16-neuron "
+      "networks, without and with the skip path; the legend's r is the chapter's, per model.",
+      "chapters/11-comparing-methods/figures/ig-vs-noising.svg", [] {
+        // Chapter 11's widest models: 16 hidden neurons, AND, OR and XOR from seeds 0 to 9.
+        constexpr std::size_t hidden = 16;
+        constexpr std::uint64_t seeds = 10;
+        plot::ScatterSeries plain{"no skip path: IG", {}, {}}, skip{"skip path: IG noise", {}, {}};
+        std::vector<std::optional<double>> plain_r, skip_r;
+        for (nn::Gate gate : {nn::Gate::and_gate, nn::Gate::or_gate, nn::Gate::xor_gate})
+          for (std::uint64_t s = 0; s < seeds; ++s) {
+            const attribution::Experiment e = attribution::run_experiment(gate, s, hidden);
+            if (e.network.classifies_all_rows) {
+              if (!e.ig_shares || !e.patching.noising.scores)
+                throw std::runtime_error("figure: a model's scores are undefined");
+              const std::vector<double>& noising = *e.patching.noising.scores;
+              plain.x.insert(plain.x.end(), noising.begin(), noising.end());
+              plain.y.insert(plain.y.end(), e.ig_shares->begin(), e.ig_shares->end());
+              plain_r.push_back(attribution::pearson(*e.ig_shares, noising));
+            }
+            const attribution::ResidualNetwork network =
+                attribution::train_residual_network(gate, s, hidden);
+            if (!network.classifies_all_rows) continue;
+            const std::optional<attribution::SkipPathScores> scores =
+                attribution::skip_path_scores(network);
+            if (!scores) throw std::runtime_error("figure: a skip model's scores are undefined");
+            skip.x.insert(skip.x.end(), scores->noising.begin(), scores->noising.end());
+            skip.y.insert(skip.y.end(), scores->ig_noising.begin(), scores->ig_noising.end());
+            skip_r.push_back(attribution::pearson(scores->ig_noising, scores->noising));
+          }
+        for (auto [series, rs] : {std::pair{&plain, &plain_r}, std::pair{&skip, &skip_r}}) {
+          const attribution::DefinedMean r = attribution::defined_mean(*rs);
+          if (!r.mean || r.undefined > 0)
+            throw std::runtime_error("figure: Pearson's r of " + series->name + " is undefined");
+          char text[64];
+          std::snprintf(text, sizeof text, " (mean r %.3f)", *r.mean);
+          series->name += text;
+        }
+        plot::ScatterPlot chart;
+        chart.title = "16 hidden neurons: IG share against noising, neuron by neuron";
+        chart.x_label = "noising score of the neuron";
+        chart.y_label = "IG share of the neuron";
+        chart.series = {std::move(plain), std::move(skip)};
         chart.diagonal = "y = x (IG = patching)";
         return plot::scatter_plot_svg(chart);
       }};

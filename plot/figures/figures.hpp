@@ -53,6 +53,11 @@ Figure metric_scores_figure();
 // for every hidden neuron of the residual networks (AND, OR, XOR; seeds 0-9) that classify their
 // gate, as the chapter pools them; Pearson's r of each direction in the legend.
 Figure residual_ig_vs_patching_figure();
+// Chapter 11: IG share against the noising score for every hidden neuron of the 16-neuron networks
+// (AND, OR, XOR; seeds 0-9) that classify their gate, without the skip path (IG from the corrupt
+// baseline) and with it (IG noise, chapter 10's convention); the mean of each model's Pearson r in
+// the legend, as the chapter's agreement tables give it.
+Figure wide_ig_vs_noising_figure();
 
 // ---- charts that several figures share -----------------------------------------------------
 // Grouped bars of IG share, denoising score and noising score per component (an input, a hidden
