@@ -64,6 +64,20 @@ double correlation(const std::vector<double>& x, const std::vector<double>& y) {
   return sxy / std::sqrt(sxx * syy);
 }
 
+// A JSON value read as a boolean or an array; a value of another kind (a run that failed printed
+// nothing) is a failure, never a null pointer read.
+bool flag_at(const latent::Json& json, std::initializer_list<std::string_view> keys) {
+  const bool* value = at(json, keys).get<bool>();
+  EXPECT_NE(value, nullptr) << "not a boolean";
+  return value != nullptr && *value;
+}
+const latent::Json::Array& array_of(const latent::Json& json) {
+  static const latent::Json::Array none;
+  const latent::Json::Array* items = json.get<latent::Json::Array>();
+  EXPECT_NE(items, nullptr) << "not an array";
+  return items != nullptr ? *items : none;
+}
+
 latent::Json compare_json(const std::vector<std::string>& flags) {
   std::vector<std::string> words = {"compare"};
   words.insert(words.end(), flags.begin(), flags.end());
@@ -147,7 +161,7 @@ void expect_chapter_elevens_definitions(const latent::Json& json, const std::str
   double largest = -INFINITY;
   for (std::size_t j = 0; j < h; ++j) largest = std::max(largest, noise[j] - den[j]);
   for (std::size_t j = 0; j < h; ++j) {
-    const std::optional<double> a = optional_number((*ours.get<latent::Json::Array>())[j]);
+    const std::optional<double> a = optional_number(array_of(ours).at(j));
     const double scale = std::max(std::fabs(noise[j]), std::fabs(den[j]));
     ASSERT_EQ(a.has_value(), scale >= 1e-9) << what << " h" << j + 1;
     if (a) {
@@ -244,7 +258,7 @@ TEST(LatentCompare, TheNumbersObeyChapterElevensDefinitions) {
         const std::string what = std::string(gate) + " " + baseline + " H " + hidden;
         const latent::Json json = compare_json(
             {"--gate", gate, "--seed", "1", "--hidden", hidden, "--baseline", baseline});
-        ASSERT_TRUE(*at(json, {"classifies_all_rows"}).get<bool>()) << what;
+        ASSERT_TRUE(flag_at(json, {"classifies_all_rows"})) << what;
         expect_chapter_elevens_definitions(json, what);
       }
   expect_chapter_elevens_definitions(compare_json({"--gate", "xor", "--fraction", "0.6"}),
@@ -261,7 +275,7 @@ TEST(LatentCompare, AveragedOverTheChaptersModelsItIsTheChaptersTable) {
     for (int seed = 0; seed < 10; ++seed) {
       const std::string s = std::to_string(seed);
       const latent::Json json = compare_json({"--gate", gate, "--seed", s});
-      if (!*at(json, {"classifies_all_rows"}).get<bool>()) continue;
+      if (!flag_at(json, {"classifies_all_rows"})) continue;
       const latent::Json zero = compare_json({"--gate", gate, "--seed", s, "--baseline", "zero"});
       expect_chapter_elevens_definitions(json, std::string(gate) + " seed " + s);
       expect_chapter_elevens_definitions(zero, std::string(gate) + " seed " + s + ", zero");
@@ -298,12 +312,13 @@ TEST(LatentCompare, TextShowsTheSameNumbers) {
   EXPECT_EQ(set_of(at(json, {"picks", "ig"})), (ComponentSet{1, 4}));
   EXPECT_EQ(h2[7], "IG,") << text.out;
   const std::vector<std::string> r = row_of(text.out, "IG", 5);  // "IG vs noising r J"
+  ASSERT_EQ(r.size(), 5u) << text.out;
   EXPECT_EQ(r[3], fixed(number_at(json, {"pearson", "ig_denoising"}), 6));
   EXPECT_EQ(r[4], fixed(number_at(json, {"jaccard", "ig_denoising"}), 6));
 
   // A dead neuron (h4 of this model) has no asymmetry of ours: null in the JSON, "undefined" here.
-  EXPECT_TRUE(is_null((*at(json, {"asymmetry"}).get<latent::Json::Array>())[3]));
-  EXPECT_EQ(row_of(text.out, "h4")[5], "undefined");
+  EXPECT_TRUE(is_null(array_of(at(json, {"asymmetry"})).at(3)));
+  EXPECT_EQ(row_of(text.out, "h4").at(5), "undefined");
 
   // No gap (AND, H = 1, seed 0: the one neuron never fires): every score and statistic undefined.
   const latent::Json dead = compare_json({"--gate", "and", "--hidden", "1"});

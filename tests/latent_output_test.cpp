@@ -73,17 +73,17 @@ TEST(LatentOutput, AFailedStderrMakesEvenASuccessFail) {
 
 // The real thing: stdout on /dev/full, through the program's main().
 TEST(LatentOutput, TheProgramOnAFullDiskExitsWithStatusOne) {
-  // The program is built beside the chapters' outputs folder, $(BUILD)/latent.
-  const std::string latent =
-      (std::filesystem::path(CHAPTER_OUTPUT_DIR).parent_path() / "latent").string();
-  ASSERT_TRUE(std::filesystem::exists(latent)) << latent << " is built before the tools' tests run";
-  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "this system has no /dev/full";
   // The same run in-process first: where the library is unfinished (the student edition), it
   // reaches the exercise this test waits for, and the test is NOT DONE rather than failed.
   ASSERT_EQ(
       latent_run({"ig", "--weights", "1,2", "--bias", "0", "--input", "1,1", "--baseline", "0,0"})
           .status,
       0);
+  // The program is built beside the chapters' outputs folder, $(BUILD)/latent.
+  const std::string latent =
+      (std::filesystem::path(CHAPTER_OUTPUT_DIR).parent_path() / "latent").string();
+  ASSERT_TRUE(std::filesystem::exists(latent)) << latent << " is built before the tools' tests run";
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "this system has no /dev/full";
   const TemporaryDirectory directory;
   const std::string err = directory.file("err.txt");
   const std::string command =
