@@ -220,18 +220,8 @@ Json json_report(const CompareRequest& request, const Measured& m) {
 
 // ---- text -------------------------------------------------------------------------------------
 
-// A value that rounds to zero prints without its sign, as the other reports print it.
-std::string fixed(double value, int decimals) {
-  char text[352];  // room for DBL_MAX in %f
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  const std::string printed = text;
-  return printed[0] == '-' && printed.find_first_not_of("-0.") == std::string::npos
-             ? printed.substr(1)
-             : printed;
-}
-
 std::string fixed(const Statistic& value, int decimals) {
-  return value ? fixed(*value, decimals) : "undefined";
+  return value ? fixed_point(*value, decimals) : "undefined";
 }
 
 std::string padded(std::string text, std::size_t width) {

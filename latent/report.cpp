@@ -24,6 +24,15 @@ void require_finite(const Json& value, const std::string& where) {
       require_finite(member, std::string(where).append(".").append(key));
 }
 
+std::string fixed_point(double value, int decimals) {
+  char text[352];  // room for DBL_MAX in %f
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  const std::string printed = text;
+  return printed[0] == '-' && printed.find_first_not_of("-0.") == std::string::npos
+             ? printed.substr(1)
+             : printed;
+}
+
 std::string shortest(double value) {
   char text[32];  // enough for any double, so to_chars cannot fail
   return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);

@@ -25,6 +25,10 @@ enum class Format { text, json, csv };
 // can still overflow), `where` being its path ("ig.shares[0]"), so that nothing invalid is printed.
 void require_finite(const Json& value, const std::string& where);
 
+// `decimals` digits after the point (printf's %.*f); a value that rounds to zero prints without its
+// sign, "0.000000" rather than "-0.000000", as PyTorch prints a tensor.
+std::string fixed_point(double value, int decimals);
+
 // The shortest text that reads back as the same double: 3.0482 prints as the user typed it.
 std::string shortest(double value);
 

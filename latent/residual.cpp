@@ -72,16 +72,6 @@ Measured measure(const ResidualRequest& request) {
   return m;
 }
 
-// A value that rounds to zero prints without its sign, as the other reports print it.
-std::string fixed(double value, int decimals) {
-  char text[352];  // room for DBL_MAX in %f
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  const std::string printed = text;
-  return printed[0] == '-' && printed.find_first_not_of("-0.") == std::string::npos
-             ? printed.substr(1)
-             : printed;
-}
-
 std::string padded(std::string text, std::size_t width) {
   if (text.size() < width) text.insert(0, width - text.size(), ' ');
   return text;
@@ -115,11 +105,12 @@ std::string text_report(const ResidualRequest& request, const Measured& m) {
     for (const double value :
          {m.ig_denoising[j], m.effect_denoising[j], m.ig_noising[j], m.effect_noising[j],
           m.ig_denoising[j] + m.ig_noising[j], m.captum[j]})
-      row += padded(fixed(value, 6), row.size() == 6 ? 14 : 12);
+      row += padded(fixed_point(value, 6), row.size() == 6 ? 14 : 12);
     text += row + "\n";
   }
-  text += "\nf(clean) = " + fixed(m.f_clean, 6) + ", f(corrupt) = " + fixed(m.f_corrupt, 6) +
-          "; Captum's delta (what bypasses the hidden neurons): " + fixed(m.captum_delta, 6) +
+  text += "\nf(clean) = " + fixed_point(m.f_clean, 6) +
+          ", f(corrupt) = " + fixed_point(m.f_corrupt, 6) +
+          "; Captum's delta (what bypasses the hidden neurons): " + fixed_point(m.captum_delta, 6) +
           "\nIG moving one neuron alone minus its patching effect, worst: " + scientific + "\n";
   return text;
 }
