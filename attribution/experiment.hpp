@@ -119,7 +119,7 @@ Experiment analyse(TrainedNetwork network);
 // network itself, or the same without its final Sigmoid (chapter 9 measures the logit). The
 // verdicts are left empty.
 Experiment measure(TrainedNetwork network, nn::Sequential& model);
-// The claims listed for analyse, of an experiment measured on the network's output.
+// The claims listed for analyse, of an experiment on the network's output (its probability).
 std::vector<Verdict> tutorial_verdicts(const Experiment& e);
 inline Experiment run_experiment(nn::Gate gate, std::uint64_t seed, std::size_t hidden = 0) {
   return analyse(train_network(gate, seed, hidden));

@@ -47,7 +47,7 @@ Figure hidden_layer_scores_figure(nn::Gate gate);
 // trained from seed 0 for 2000 epochs at lr 0.5, as the chapter trains it.
 Figure three_input_scores_figure(nn::Gate gate);
 // Chapter 9: denoising and noising score of each input of the notebook's AND and OR neurons
-// (clean [1, 1], corrupt [0, 0]), measured on the probability sigmoid(z) and on the logit z.
+// (clean [1, 1], corrupt [0, 0]), on the probability sigmoid(z) and on the logit z.
 Figure metric_scores_figure();
 // Chapter 10: layer IG in the study's convention against the patching effect in the same direction,
 // for every hidden neuron of the residual networks (AND, OR, XOR; seeds 0-9) that classify their
