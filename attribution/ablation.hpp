@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -75,5 +76,51 @@ struct GroundTruth {
 // max_searched_components movable components, and for ablated_score's errors.
 GroundTruth find_ground_truth(nn::Sequential& model, std::string_view layer,
                               const nn::TruthTable& table, Ablation ablation);
+// The same over the activation's first `components` columns only: the columns after them are
+// never ablated, kept or searched. A skip path's copy of the input (layer_0.output of
+// nn::residual_network, after its H hidden neurons) is such a column: it is how the input reaches
+// the output past the layer, not a component of it. Throws std::invalid_argument when the
+// activation has fewer columns than `components`.
+GroundTruth find_ground_truth(nn::Sequential& model, std::string_view layer,
+                              const nn::TruthTable& table, Ablation ablation,
+                              std::size_t components);
+
+// How one method's pick fares against the ground truth.
+struct PickScore {
+  // Against the smallest sufficient set the pick matches best (the highest recall, then the
+  // highest precision, the first in the list on a tie): |pick and set| / |set|, and
+  // |pick and set| / |pick|. Undefined with no sufficient set, and precision for an empty pick.
+  std::optional<double> recall, precision;
+  std::optional<ComponentSet> matched;
+  bool breaks = false;    // the pick ablated, some row of the table is wrong
+  bool computes = false;  // the pick kept alone, every other component ablated, all rows right
+};
+
+// The pick, of components 0 .. components - 1, scored against `truth` (from find_ground_truth on
+// the same model, layer, table and ablation), with the table's activations and the ablation's
+// values known (activations_on_table, ablation_values). Throws std::invalid_argument for a
+// component of the pick at or above `components`, and for ablated_score's errors.
+PickScore score_pick(nn::Sequential& model, std::string_view layer, const nn::TruthTable& table,
+                     const std::vector<std::vector<double>>& activations,
+                     std::span<const double> values, const GroundTruth& truth,
+                     std::span<const std::size_t> pick, std::size_t components);
+
+// A pick by chance: the exact expectation over every set of `size` of the `components`, each
+// equally likely, of PickScore's numbers (breaks and computes become the fraction of the sets
+// that break the gate, or compute it kept alone). Recall and precision are undefined when they
+// are undefined for some set.
+struct ExpectedPickScore {
+  std::optional<double> recall, precision;
+  double breaks = 0.0, computes = 0.0;
+  std::size_t sets = 0;  // how many sets were averaged: components choose size
+};
+
+// Throws std::invalid_argument when size > components or components > max_searched_components,
+// and for score_pick's errors.
+ExpectedPickScore chance_pick_score(nn::Sequential& model, std::string_view layer,
+                                    const nn::TruthTable& table,
+                                    const std::vector<std::vector<double>>& activations,
+                                    std::span<const double> values, const GroundTruth& truth,
+                                    std::size_t size, std::size_t components);
 
 }  // namespace attribution

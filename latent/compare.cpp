@@ -32,17 +32,10 @@ constexpr const char* method_labels[] = {"IG", "denoising", "noising"};
 // The pairs r and Jaccard are given for: indices into the methods.
 constexpr std::pair<std::size_t, std::size_t> method_pairs[] = {{0, 1}, {0, 2}, {1, 2}};
 
-struct PickScore {
-  Statistic recall, precision;
-  std::optional<ComponentSet> matched;  // the smallest sufficient set the pick matches best
-  bool breaks = false;                  // ablating the pick breaks the gate
-  bool computes = false;                // the pick kept alone (the rest ablated) computes it
-};
-
 struct AblationTruth {
   attribution::Ablation ablation = attribution::Ablation::zero;
   attribution::GroundTruth truth;
-  std::optional<PickScore> picks[3];  // per method; none when its scores are undefined
+  std::optional<attribution::PickScore> picks[3];  // per method; none when its scores are undefined
 };
 
 struct Measured {
@@ -61,33 +54,6 @@ struct Measured {
   Statistic pearson[3], jaccard[3];
   AblationTruth truths[2];
 };
-
-// The chapter's rule: of several smallest sufficient sets, the one with the highest recall, then
-// precision.
-PickScore score_pick(nn::Sequential& model, const attribution::Experiment& e,
-                     const nn::TruthTable& table,
-                     const std::vector<std::vector<double>>& activations,
-                     const std::vector<double>& values, const attribution::GroundTruth& truth,
-                     const ComponentSet& pick) {
-  PickScore score;
-  for (const ComponentSet& set : truth.smallest_sufficient) {
-    const Statistic r = attribution::recall(pick, set), p = attribution::precision(pick, set);
-    if (r && (!score.recall || *r > *score.recall ||
-              (*r == *score.recall && p && (!score.precision || *p > *score.precision)))) {
-      score.recall = r;
-      score.precision = p;
-      score.matched = set;
-    }
-  }
-  ComponentSet others;
-  for (std::size_t j = 0; j < e.network.hidden; ++j)
-    if (std::find(pick.begin(), pick.end(), j) == pick.end()) others.push_back(j);
-  score.breaks =
-      !attribution::ablated_score(model, e.layer, table, activations, pick, values).all_correct();
-  score.computes =
-      attribution::ablated_score(model, e.layer, table, activations, others, values).all_correct();
-  return score;
-}
 
 Measured measure(const CompareRequest& request) {
   Measured m;
@@ -140,7 +106,8 @@ Measured measure(const CompareRequest& request) {
     const std::vector<double> values = attribution::ablation_values(activations, t.ablation);
     for (std::size_t k = 0; k < 3; ++k)
       if (m.picks[k])
-        t.picks[k] = score_pick(model, e, table, activations, values, t.truth, *m.picks[k]);
+        t.picks[k] = attribution::score_pick(model, e.layer, table, activations, values, t.truth,
+                                             *m.picks[k], h);
   }
   return m;
 }
@@ -163,7 +130,7 @@ Json json_of(const std::vector<ComponentSet>& sets) {
 Json json_of(const AblationTruth& t) {
   Json::Object picks;
   for (std::size_t k = 0; k < 3; ++k) {
-    const std::optional<PickScore>& s = t.picks[k];
+    const std::optional<attribution::PickScore>& s = t.picks[k];
     picks.emplace_back(method_names[k],
                        s ? Json::object({{"recall", json_of(s->recall)},
                                          {"precision", json_of(s->precision)},
@@ -310,7 +277,7 @@ std::string text_report(const CompareRequest& request, const Measured& m) {
         text += row + "no pick: the scores are undefined\n";
         continue;
       }
-      const PickScore& s = *t.picks[k];
+      const attribution::PickScore& s = *t.picks[k];
       row += padded(fixed(s.recall, 6), 10) + padded(fixed(s.precision, 6), 12);
       row += padded(s.breaks ? "yes" : "no", 17) + padded(s.computes ? "yes" : "no", 16);
       text += row + "\n";

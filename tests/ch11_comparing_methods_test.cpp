@@ -203,6 +203,121 @@ TEST(Ch11Ablation, NoSufficientSetForAFailedNetwork) {
   EXPECT_TRUE(truth.smallest_breaking.empty());  // it is broken already: no set breaks it
 }
 
+// or_with_a_spare's zero-ablation truth is {h1} or {h2} alone: each pick's recall and precision
+// against the set it matches best, and whether ablating it breaks OR or keeping it alone computes
+// OR, by hand.
+TEST(Ch11Ablation, APickIsScoredAgainstTheSetItMatchesBest) {
+  autodiff::Tape tape;
+  nn::Sequential model = nn::network(tape, 2, 3, or_with_a_spare());
+  const nn::TruthTable table = nn::truth_table(nn::Gate::or_gate);
+  const std::string layer = "layer_1.output";
+  const auto activations = attribution::activations_on_table(model, layer, table);
+  const std::vector<double> zero =
+      attribution::ablation_values(activations, attribution::Ablation::zero);
+  const attribution::GroundTruth truth =
+      attribution::find_ground_truth(model, layer, table, attribution::Ablation::zero);
+  const auto score = [&](const ComponentSet& pick) {
+    return attribution::score_pick(model, layer, table, activations, zero, truth, pick, 3);
+  };
+  const attribution::PickScore second = score({1});
+  EXPECT_EQ(second.recall, 1.0);
+  EXPECT_EQ(second.precision, 1.0);
+  EXPECT_EQ(second.matched, (ComponentSet{1}));
+  EXPECT_FALSE(second.breaks);  // h1 still computes OR
+  EXPECT_TRUE(second.computes);
+  // Both copies: recall 1 against either, precision 1/2; the first set wins the tie.
+  const attribution::PickScore both = score({0, 1});
+  EXPECT_EQ(both.recall, 1.0);
+  EXPECT_EQ(both.precision, 0.5);
+  EXPECT_EQ(both.matched, (ComponentSet{0}));
+  EXPECT_TRUE(both.breaks);
+  EXPECT_TRUE(both.computes);
+  // The dead h3 alone: it hits nothing, and kept alone nothing computes OR.
+  const attribution::PickScore dead = score({2});
+  EXPECT_EQ(dead.recall, 0.0);
+  EXPECT_EQ(dead.precision, 0.0);
+  EXPECT_FALSE(dead.breaks);
+  EXPECT_FALSE(dead.computes);
+  // An empty pick has no precision.
+  const attribution::PickScore none = score({});
+  EXPECT_EQ(none.recall, 0.0);
+  EXPECT_FALSE(none.precision.has_value());
+  EXPECT_TRUE(test_support::contains(test_support::invalid_argument_message([&] { score({3}); }),
+                                     "component 3"));
+  // With no sufficient set (a network that fails) there is nothing to recall.
+  const attribution::PickScore against_nothing = attribution::score_pick(
+      model, layer, table, activations, zero, attribution::GroundTruth{}, ComponentSet{0}, 3);
+  EXPECT_FALSE(against_nothing.recall.has_value());
+  EXPECT_FALSE(against_nothing.matched.has_value());
+}
+
+// Chance picks one neuron of three: {h1} and {h2} hit a sufficient set and compute OR kept alone,
+// the dead {h3} does neither, so recall, precision and computes are 2/3 and nothing breaks.
+TEST(Ch11Ablation, ChanceIsTheExactMeanOverEveryPickOfItsSize) {
+  autodiff::Tape tape;
+  nn::Sequential model = nn::network(tape, 2, 3, or_with_a_spare());
+  const nn::TruthTable table = nn::truth_table(nn::Gate::or_gate);
+  const std::string layer = "layer_1.output";
+  const auto activations = attribution::activations_on_table(model, layer, table);
+  const std::vector<double> zero =
+      attribution::ablation_values(activations, attribution::Ablation::zero);
+  const attribution::GroundTruth truth =
+      attribution::find_ground_truth(model, layer, table, attribution::Ablation::zero);
+  const attribution::ExpectedPickScore one =
+      attribution::chance_pick_score(model, layer, table, activations, zero, truth, 1, 3);
+  EXPECT_EQ(one.sets, 3U);
+  EXPECT_NEAR(*one.recall, 2.0 / 3.0, 1e-15);
+  EXPECT_NEAR(*one.precision, 2.0 / 3.0, 1e-15);
+  EXPECT_NEAR(one.computes, 2.0 / 3.0, 1e-15);
+  EXPECT_EQ(one.breaks, 0.0);
+  // Two of three: {h1, h2} breaks OR (1 of 3 sets); every pair keeps a copy, so all compute.
+  const attribution::ExpectedPickScore two =
+      attribution::chance_pick_score(model, layer, table, activations, zero, truth, 2, 3);
+  EXPECT_EQ(two.sets, 3U);
+  EXPECT_NEAR(two.breaks, 1.0 / 3.0, 1e-15);
+  EXPECT_EQ(two.computes, 1.0);
+  EXPECT_EQ(two.recall, 1.0);
+  EXPECT_NEAR(*two.precision, 1.0 / 2.0, 1e-15);
+  // The empty pick is the only set of size 0: its precision is undefined, so the mean's is too.
+  const attribution::ExpectedPickScore empty =
+      attribution::chance_pick_score(model, layer, table, activations, zero, truth, 0, 3);
+  EXPECT_EQ(empty.sets, 1U);
+  EXPECT_FALSE(empty.precision.has_value());
+  EXPECT_THROW(attribution::chance_pick_score(model, layer, table, activations, zero, truth, 4, 3),
+               std::invalid_argument);
+}
+
+// A skip network whose skip path computes OR by itself: h1 = h2 = relu(x1 + x2),
+// f = sigmoid(10 h1 + 10 x1 + 10 x2 - 5). Searched over the hidden neurons only, no set breaks
+// OR and the empty set suffices (the skip path carries the gate); searched over the whole
+// activation, the copies of x become components: h1 with either copy ablated breaks OR, and h1
+// kept alone computes it.
+TEST(Ch11Ablation, OnlyTheFirstColumnsAreSearchedWhenAskedFor) {
+  autodiff::Tape tape;
+  nn::Sequential model = nn::residual_network(tape, 2, 2,
+                                              {{"model.0.linear.weight", {1, 1, 1, 1}},
+                                               {"model.0.linear.bias", {0, 0}},
+                                               {"model.1.weight", {10, 0, 10, 10}},
+                                               {"model.1.bias", {-5}}});
+  const nn::TruthTable table = nn::truth_table(nn::Gate::or_gate);
+  const attribution::GroundTruth hidden = attribution::find_ground_truth(
+      model, "layer_0.output", table, attribution::Ablation::zero, 2);
+  EXPECT_EQ(hidden.movable, (ComponentSet{0, 1}));
+  EXPECT_TRUE(hidden.smallest_breaking.empty());
+  EXPECT_EQ(hidden.smallest_sufficient, (std::vector<ComponentSet>{{}}));
+  const attribution::GroundTruth whole =
+      attribution::find_ground_truth(model, "layer_0.output", table, attribution::Ablation::zero);
+  EXPECT_EQ(whole.movable, (ComponentSet{0, 1, 2, 3}));
+  EXPECT_EQ(whole.smallest_breaking, (std::vector<ComponentSet>{{0, 2}, {0, 3}}));
+  EXPECT_EQ(whole.smallest_sufficient, (std::vector<ComponentSet>{{0}}));
+  EXPECT_TRUE(test_support::contains(test_support::invalid_argument_message([&] {
+                                       attribution::find_ground_truth(
+                                           model, "layer_0.output", table,
+                                           attribution::Ablation::zero, 5);
+                                     }),
+                                     "5 components asked of an activation with 4 columns"));
+}
+
 // From the corrupt run's activation the steps are chapter 4's layer IG, term by term summed.
 TEST(Ch11SplitIg, StepsAddUpToLayerIntegratedGradients) {
   const attribution::Experiment e = attribution::run_experiment(nn::Gate::xor_gate, 8, 2);

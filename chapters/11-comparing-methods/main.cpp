@@ -8,7 +8,6 @@
 // IG on chapter 7's saturated XOR neuron. The program checks what it claims and exits with status 1
 // if a check fails.
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -438,63 +437,32 @@ int main() {
         const auto activations =
             attribution::activations_on_table(model, m.experiment.layer, table);
         const std::vector<double> values = attribution::ablation_values(activations, ablation);
-        std::vector<ComponentSet> picks;
         const ComponentSet den = attribution::top_fraction(m.denoising, fraction);
         const ComponentSet noise = attribution::top_fraction(m.noising, fraction);
         const std::string name = method;
-        if (name == "IG") picks = {attribution::top_fraction(m.ig, fraction)};
-        if (name == "denoising") picks = {den};
-        if (name == "noising") picks = {noise};
-        if (name == "both") picks = {set_intersection(den, noise)};
-        if (name == "only one") picks = {symmetric_difference(den, noise)};
         if (name == "chance") {
           // Every pick of the same size, equally likely: the exact expectation.
-          const std::size_t k = attribution::selected_count(m.hidden, fraction);
-          for (std::size_t mask = 0; mask < (std::size_t{1} << m.hidden); ++mask) {
-            if (static_cast<std::size_t>(std::popcount(mask)) != k) continue;
-            ComponentSet pick;
-            for (std::size_t j = 0; j < m.hidden; ++j)
-              if ((mask >> j) & 1U) pick.push_back(j);
-            picks.push_back(pick);
-          }
+          const attribution::ExpectedPickScore s = attribution::chance_pick_score(
+              model, m.experiment.layer, table, activations, values, t,
+              attribution::selected_count(m.hidden, fraction), m.hidden);
+          recalls.push_back(s.recall);
+          precisions.push_back(s.precision);
+          breaks += s.breaks;
+          computes += s.computes;
+          continue;
         }
-        double r_sum = 0.0, p_sum = 0.0, b_sum = 0.0, c_sum = 0.0;
-        std::size_t defined_r = 0, defined_p = 0;
-        for (const ComponentSet& pick : picks) {
-          // The smallest sufficient set this pick matches best: highest recall, then precision.
-          std::optional<double> best_r, best_p;
-          for (const ComponentSet& truth : t.smallest_sufficient) {
-            const auto r = attribution::recall(pick, truth);
-            const auto p = attribution::precision(pick, truth);
-            if (r &&
-                (!best_r || *r > *best_r || (*r == *best_r && p && (!best_p || *p > *best_p)))) {
-              best_r = r;
-              best_p = p;
-            }
-          }
-          if (best_r) r_sum += *best_r, ++defined_r;
-          if (best_p) p_sum += *best_p, ++defined_p;
-          ComponentSet others;
-          for (std::size_t j = 0; j < m.hidden; ++j)
-            if (std::find(pick.begin(), pick.end(), j) == pick.end()) others.push_back(j);
-          b_sum += attribution::ablated_score(model, m.experiment.layer, table, activations, pick,
-                                              values)
-                           .all_correct()
-                       ? 0.0
-                       : 1.0;
-          c_sum += attribution::ablated_score(model, m.experiment.layer, table, activations, others,
-                                              values)
-                           .all_correct()
-                       ? 1.0
-                       : 0.0;
-        }
-        const double n = static_cast<double>(picks.size());
-        recalls.push_back(defined_r == picks.size() ? std::optional<double>(r_sum / n)
-                                                    : std::nullopt);
-        precisions.push_back(defined_p == picks.size() ? std::optional<double>(p_sum / n)
-                                                       : std::nullopt);
-        breaks += b_sum / n;
-        computes += c_sum / n;
+        ComponentSet pick;
+        if (name == "IG") pick = attribution::top_fraction(m.ig, fraction);
+        if (name == "denoising") pick = den;
+        if (name == "noising") pick = noise;
+        if (name == "both") pick = set_intersection(den, noise);
+        if (name == "only one") pick = symmetric_difference(den, noise);
+        const attribution::PickScore s = attribution::score_pick(
+            model, m.experiment.layer, table, activations, values, t, pick, m.hidden);
+        recalls.push_back(s.recall);
+        precisions.push_back(s.precision);
+        breaks += s.breaks ? 1.0 : 0.0;
+        computes += s.computes ? 1.0 : 0.0;
       }
       char b[32], c[32];
       std::snprintf(b, sizeof b, "%.1f of %zu", breaks, models.size());
