@@ -5,7 +5,8 @@
 //
 // Each statistic has a case where it is undefined, and returns std::nullopt there, never NaN:
 //   jaccard      both sets empty (nothing was picked by either method)
-//   pearson      fewer than two components, or either vector constant (no spread to correlate)
+//   pearson      fewer than two components, or either vector constant (no spread to correlate);
+//                it is chapter 10's, in attribution/correlation.hpp
 //   recall       an empty reference set;   precision   an empty pick
 //   asymmetry    a component both directions score below asymmetry_floor; the study's version
 //                also when its signed maximum is that small
@@ -53,12 +54,6 @@ ComponentSet quantile_selection(std::span<const double> scores, double q);
 // anything raised its average (a third of its pairs were empty in both). Two methods that both
 // pick nothing have not agreed on anything; an undefined overlap is reported as undefined.
 std::optional<double> jaccard(std::span<const std::size_t> a, std::span<const std::size_t> b);
-
-// Pearson's correlation coefficient of x and y, in [-1, 1] (clamped against rounding). Undefined
-// (std::nullopt) for fewer than two components or when x or y is constant (every value equal):
-// its standard deviation is 0. Throws std::invalid_argument when the lengths differ or a value
-// is not finite.
-std::optional<double> pearson(std::span<const double> x, std::span<const double> y);
 
 // The mean of the defined values, and how many were defined and undefined. mean is std::nullopt
 // when none was: a statistic over models (a correlation per seed, say) reports how many models it

@@ -2,10 +2,54 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 
 #include "attribution/model_run.hpp"
 
 namespace attribution {
+
+PathAttributions path_attributions(nn::Sequential& model, std::string_view layer,
+                                   std::span<const double> input, std::span<const double> start,
+                                   std::span<const double> end, double f_start, double f_end,
+                                   const QuadratureRule& rule) {
+  check_same_length(start, end, "start", "end");
+  const std::size_t width = start.size();
+  // The integral of the gradient along the path, sum over k of weights[k] * df/da at
+  // start + alphas[k] (end - start). The points go through the model in batches of rows, as Captum
+  // batches them (its internal_batch_size), one backward per batch; the sum runs over the steps in
+  // order either way, so the batch size cannot change a bit.
+  std::vector<double> integral(width, 0.0);
+  // BEGIN EXERCISE 4.2 [model, layer, input, start, end, rule, integral]
+  constexpr std::size_t batch_size = 1024;
+  const std::size_t steps = rule.alphas.size();
+  nn::Matrix<double> points;
+  for (std::size_t first = 0; first < steps; first += batch_size) {
+    const std::size_t rows = std::min(batch_size, steps - first);
+    points.resize(rows, width);
+    for (std::size_t k = 0; k < rows; ++k)
+      for (std::size_t j = 0; j < width; ++j)
+        points(k, j) = start[j] + rule.alphas[first + k] * (end[j] - start[j]);
+    const nn::Matrix<double> gradients = gradients_with_activation(model, layer, input, points);
+    for (std::size_t k = 0; k < rows; ++k)
+      for (std::size_t j = 0; j < width; ++j)
+        integral[j] += rule.weights[first + k] * gradients(k, j);
+  }
+  // END EXERCISE 4.2
+
+  // Each component's attribution is the distance it travels times its mean gradient. Completeness:
+  // they add up to f_end - f_start, and the convergence delta is what the rule misses by.
+  PathAttributions result;
+  // BEGIN EXERCISE 4.3 [start, end, f_start, f_end, integral]
+  result.attributions.resize(width);
+  double total = 0.0;
+  for (std::size_t j = 0; j < width; ++j) {
+    result.attributions[j] = (end[j] - start[j]) * integral[j];
+    total += result.attributions[j];
+  }
+  result.convergence_delta = total - (f_end - f_start);
+  // END EXERCISE 4.3
+  return result;
+}
 
 IntegratedGradientsResult integrated_gradients(nn::Sequential& model, std::span<const double> input,
                                                std::span<const double> baseline, int n_steps,
@@ -18,49 +62,17 @@ IntegratedGradientsResult integrated_gradients(nn::Sequential& model, std::span<
   // The two ends of the straight path: the activation, a at the input and a' at the baseline.
   const ModelRun at_input = run_model(model, layer, input);
   const ModelRun at_baseline = run_model(model, layer, baseline);
-  const std::vector<double>& a = at_input.activation;
-  const std::vector<double>& a0 = at_baseline.activation;
-  const std::size_t width = a.size();
-
-  // The integral of the gradient along the path, sum over k of weights[k] * df/da at
-  // a' + alphas[k] (a - a'). The points go through the model in batches of rows, as Captum batches
-  // them (its internal_batch_size), one backward per batch; the sum runs over the steps in order
-  // either way, so the batch size cannot change a bit.
-  std::vector<double> integral(width, 0.0);
-  // BEGIN EXERCISE 4.2 [rule, a, a0, integral]
-  constexpr std::size_t batch_size = 1024;
-  const std::size_t steps = rule.alphas.size();
-  nn::Matrix<double> points;
-  for (std::size_t first = 0; first < steps; first += batch_size) {
-    const std::size_t rows = std::min(batch_size, steps - first);
-    points.resize(rows, width);
-    for (std::size_t k = 0; k < rows; ++k)
-      for (std::size_t j = 0; j < width; ++j)
-        points(k, j) = a0[j] + rule.alphas[first + k] * (a[j] - a0[j]);
-    const nn::Matrix<double> gradients = gradients_with_activation(model, layer, input, points);
-    for (std::size_t k = 0; k < rows; ++k)
-      for (std::size_t j = 0; j < width; ++j)
-        integral[j] += rule.weights[first + k] * gradients(k, j);
-  }
-  // END EXERCISE 4.2
-
-  // Each component's attribution is the distance it travels times its mean gradient. Completeness:
-  // they add up to f(input) - f(baseline), and the convergence delta is what the rule misses by.
+  PathAttributions path =
+      path_attributions(model, layer, input, at_baseline.activation, at_input.activation,
+                        at_baseline.output, at_input.output, rule);
   IntegratedGradientsResult result;
   result.method = method;
   result.n_steps = n_steps;
   result.layer = std::string(layer);
+  result.attributions = std::move(path.attributions);
+  result.convergence_delta = path.convergence_delta;
   result.f_input = at_input.output;
   result.f_baseline = at_baseline.output;
-  // BEGIN EXERCISE 4.3 [a, a0, integral]
-  result.attributions.resize(width);
-  double total = 0.0;
-  for (std::size_t j = 0; j < width; ++j) {
-    result.attributions[j] = (a[j] - a0[j]) * integral[j];
-    total += result.attributions[j];
-  }
-  result.convergence_delta = total - (result.f_input - result.f_baseline);
-  // END EXERCISE 4.3
   return result;
 }
 

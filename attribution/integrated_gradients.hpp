@@ -51,6 +51,26 @@ IntegratedGradientsResult integrated_gradients(nn::Sequential& model, std::span<
                                                Method method = default_method,
                                                std::string_view layer = nn::model_input);
 
+// The sum at the heart of integrated gradients, along the straight path from `start` to `end` in
+// the activation named `layer`, the model run on `input` with that activation replaced:
+//
+//   attributions_j    = (end_j - start_j) * sum over k of weights[k] * df/da_j (p_k),
+//                       p_k = start + alphas[k] (end - start)
+//   convergence_delta = sum over j of attributions_j - (f_end - f_start)
+//
+// with f_start and f_end the model's output at the two ends, which every caller has already run.
+// integrated_gradients walks it from the baseline's activation to the input's; chapter 10 walks it
+// between any two points. Throws std::invalid_argument when start and end differ in length or do
+// not have the activation's width, and for gradients_with_activation's errors.
+struct PathAttributions {
+  std::vector<double> attributions;
+  double convergence_delta = 0.0;
+};
+PathAttributions path_attributions(nn::Sequential& model, std::string_view layer,
+                                   std::span<const double> input, std::span<const double> start,
+                                   std::span<const double> end, double f_start, double f_end,
+                                   const QuadratureRule& rule);
+
 // Each attribution as a share of the whole effect, attribution_i / (f(input) - f(baseline)); with
 // completeness the shares add up to 1. std::nullopt when the gap is zero (gap_is_zero).
 std::optional<std::vector<double>> ig_shares(const IntegratedGradientsResult& ig);

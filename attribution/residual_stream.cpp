@@ -4,7 +4,9 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
+#include "attribution/integrated_gradients.hpp"
 #include "attribution/model_run.hpp"
 #include "nn/residual.hpp"
 
@@ -31,25 +33,10 @@ PathIntegratedGradients integrated_gradients_between(nn::Sequential& model, std:
   result.end.assign(end.begin(), end.end());
   result.f_start = output_with_activation(model, layer, input, start);
   result.f_end = output_with_activation(model, layer, input, end);
-  // BEGIN EXERCISE 10.2 [rule, input, start, end, width]
-  // All the rule's points in one batch: one forward and one backward (n_steps <= max_n_steps).
-  const std::size_t steps = rule.alphas.size();
-  nn::Matrix<double> points(steps, width);
-  for (std::size_t k = 0; k < steps; ++k)
-    for (std::size_t j = 0; j < width; ++j)
-      points(k, j) = start[j] + rule.alphas[k] * (end[j] - start[j]);
-  const nn::Matrix<double> gradients = gradients_with_activation(model, layer, input, points);
-  std::vector<double> integral(width, 0.0);
-  for (std::size_t k = 0; k < steps; ++k)
-    for (std::size_t j = 0; j < width; ++j) integral[j] += rule.weights[k] * gradients(k, j);
-  result.attributions.resize(width);
-  double total = 0.0;
-  for (std::size_t j = 0; j < width; ++j) {
-    result.attributions[j] = (end[j] - start[j]) * integral[j];
-    total += result.attributions[j];
-  }
-  result.convergence_delta = total - (result.f_end - result.f_start);
-  // END EXERCISE 10.2
+  PathAttributions path =
+      path_attributions(model, layer, input, start, end, result.f_start, result.f_end, rule);
+  result.attributions = std::move(path.attributions);
+  result.convergence_delta = path.convergence_delta;
   return result;
 }
 
@@ -138,39 +125,6 @@ CaptumLayerIg captum_layer_ig(nn::Sequential& model, std::string_view layer,
   for (double a : result.path.attributions) total += a;
   result.captum_delta = total - (result.f_input - result.f_baseline);
   return result;
-}
-
-std::optional<double> pearson_r(std::span<const double> x, std::span<const double> y) {
-  check_same_length(x, y, "x", "y");
-  for (std::span<const double> list : {x, y})
-    for (double v : list)
-      if (!std::isfinite(v))
-        throw std::invalid_argument("pearson_r: the value " + std::to_string(v) + " is not finite");
-  if (x.size() < 2) return std::nullopt;
-  const auto constant = [](std::span<const double> v) {
-    return std::all_of(v.begin(), v.end(), [&](double e) { return e == v[0]; });
-  };
-  if (constant(x) || constant(y)) return std::nullopt;
-  const double n = static_cast<double>(x.size());
-  double mean_x = 0.0, mean_y = 0.0;
-  for (std::size_t k = 0; k < x.size(); ++k) {
-    mean_x += x[k];
-    mean_y += y[k];
-  }
-  mean_x /= n;
-  mean_y /= n;
-  double sxy = 0.0, sxx = 0.0, syy = 0.0;
-  for (std::size_t k = 0; k < x.size(); ++k) {
-    const double dx = x[k] - mean_x, dy = y[k] - mean_y;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  // Values too close for their squared gaps to be doubles (below 1e-160 apart) leave nothing to
-  // divide by, as a constant list does.
-  if (sxx == 0.0 || syy == 0.0) return std::nullopt;
-  // Rounding can push |r| a hair above 1.
-  return std::clamp(sxy / std::sqrt(sxx * syy), -1.0, 1.0);
 }
 
 nn::TrainingOptions residual_training() { return {.epochs = 2000, .lr = 0.5}; }

@@ -114,11 +114,6 @@ CaptumLayerIg captum_layer_ig(nn::Sequential& model, std::string_view layer,
                               std::span<const std::size_t> hooked, int n_steps = default_n_steps,
                               Method method = default_method);
 
-// Pearson's r of two lists of equal length. std::nullopt when it is undefined: fewer than two
-// pairs, or either list constant (every value equal). Throws std::invalid_argument when the lengths
-// differ or a value is not finite.
-std::optional<double> pearson_r(std::span<const double> x, std::span<const double> y);
-
 // ---- the chapter's networks ---------------------------------------------------------------------
 
 // Chapter 7's training for a hidden layer: 2000 epochs of SGD at lr 0.5, BCELoss over the gate's

@@ -67,7 +67,8 @@ ch09.program := chapters/09-metric/main.cpp chapters/09-metric/README.md
 ch09.tests   := tests/ch09_metric_test.cpp tests/ch09_exercises_test.cpp
 
 ch10.library := nn/residual.hpp nn/residual.cpp attribution/residual_stream.hpp \
-                attribution/residual_stream.cpp
+                attribution/residual_stream.cpp attribution/correlation.hpp \
+                attribution/correlation.cpp
 ch10.program := chapters/10-residual-stream/main.cpp chapters/10-residual-stream/README.md
 ch10.tests   := tests/ch10_residual_stream_test.cpp tests/ch10_exercises_test.cpp
 

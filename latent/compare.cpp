@@ -11,6 +11,7 @@
 
 #include "attribution/ablation.hpp"
 #include "attribution/comparison.hpp"
+#include "attribution/correlation.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/split_ig.hpp"

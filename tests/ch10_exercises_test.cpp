@@ -1,12 +1,17 @@
-// Chapter 10's exercises: the skip block's forward pass (10.1, nn::HiddenWithSkip::forward), IG
-// between two activation rows (10.2, attribution::integrated_gradients_between) and the ends of the
-// study's path (10.3, attribution::study_path). Checked against closed forms: the block's output
-// by hand, and IG along a path on which the logit is linear, where the integral is a difference of
-// sigmoids.
+// Chapter 10's exercises: the skip block's forward pass (10.1, nn::HiddenWithSkip::forward),
+// Pearson's r with its undefined cases (10.2, attribution::pearson) and the ends of the study's
+// path (10.3, attribution::study_path). Checked against closed forms: the block's output by hand,
+// r by hand and on affine images. Beside them, IG between two activation rows
+// (attribution::integrated_gradients_between), which is chapter 4's sum (exercises 4.2 and 4.3)
+// walked between any two points: along a path on which the logit is linear the integral is a
+// difference of sigmoids.
 #include <cmath>
 #include <cstddef>
+#include <optional>
+#include <stdexcept>
 #include <vector>
 
+#include "attribution/correlation.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/residual_stream.hpp"
 #include "autodiff/operations.hpp"
@@ -76,7 +81,7 @@ TEST(Ch10Ex1SkipForward, ABatchOfOneAndAnEmptyBatch) {
 }
 
 // On a path where the logit is K + a s, IG_j = c_j d_j / s * (sigmoid(K + s) - sigmoid(K)).
-TEST(Ch10Ex2IgBetweenRows, MatchesTheClosedForm) {
+TEST(Ch10IgBetweenRows, MatchesTheClosedForm) {
   autodiff::Tape tape;
   nn::Sequential model = nn::residual_network(tape, 2, 3, hand_set());
   const std::vector<double> weights = {1.0, -1.0, 2.0, 0.5, -0.25};
@@ -109,7 +114,7 @@ TEST(Ch10Ex2IgBetweenRows, MatchesTheClosedForm) {
 
 // At the network's input, from the baseline to the input, it is chapter 4's integrated gradients,
 // and with a coarse rule its convergence delta is the rule's miss (riemann_left, 5 steps).
-TEST(Ch10Ex2IgBetweenRows, AtTheInputItIsChapterFourIg) {
+TEST(Ch10IgBetweenRows, AtTheInputItIsChapterFourIg) {
   autodiff::Tape tape;
   nn::Sequential model = nn::residual_network(tape, 2, 3, hand_set());
   const std::vector<double> x = {1.0, 1.0}, baseline = {0.0, 0.0};
@@ -129,7 +134,7 @@ TEST(Ch10Ex2IgBetweenRows, AtTheInputItIsChapterFourIg) {
 
 // A path of length zero: nothing moves, every attribution and the delta are exactly 0; a component
 // that does not move gets exactly 0 on any path.
-TEST(Ch10Ex2IgBetweenRows, WhatDoesNotMoveGetsZero) {
+TEST(Ch10IgBetweenRows, WhatDoesNotMoveGetsZero) {
   autodiff::Tape tape;
   nn::Sequential model = nn::residual_network(tape, 2, 3, hand_set());
   const std::vector<double> at = {1.0, 0.0, 0.5, 1.0, 0.0}, moved = {1.0, 2.0, 0.5, 1.0, 0.0};
@@ -143,6 +148,71 @@ TEST(Ch10Ex2IgBetweenRows, WhatDoesNotMoveGetsZero) {
   // One coordinate moving: the fundamental theorem of calculus, f(end) - f(start).
   EXPECT_NEAR(one.attributions[1],
               sigmoid(1.0 - 2.0 + 1.0 + 0.5 + 0.1) - sigmoid(1.0 + 1.0 + 0.5 + 0.1), 1e-15);
+}
+
+TEST(Ch10Ex2Pearson, HandComputed) {
+  // Means 2 and 2; sum of products 1, sums of squares 2 and 2: r = 1 / 2.
+  EXPECT_DOUBLE_EQ(
+      *attribution::pearson(std::vector<double>{1, 2, 3}, std::vector<double>{1, 3, 2}), 0.5);
+  // x = (0, 1, 2, 3), y = (1, 0, 0, 1): centred y = (.5, -.5, -.5, .5), products sum 0: r = 0.
+  EXPECT_NEAR(
+      *attribution::pearson(std::vector<double>{0, 1, 2, 3}, std::vector<double>{1, 0, 0, 1}), 0.0,
+      1e-15);
+}
+
+TEST(Ch10Ex2Pearson, AffineImagesAndSymmetry) {
+  const std::vector<double> x = {0.3, -1.2, 2.5, 0.0, 4.1, -0.7};
+  for (double a : {2.0, -0.5, 1e-3}) {
+    std::vector<double> y;
+    for (double v : x) y.push_back(a * v + 7.0);
+    EXPECT_NEAR(*attribution::pearson(x, y), a > 0 ? 1.0 : -1.0, 1e-12);
+  }
+  const std::vector<double> z = {1.0, 0.0, 2.0, 5.0, -3.0, 0.5};
+  const double r = *attribution::pearson(x, z);
+  EXPECT_EQ(r, *attribution::pearson(z, x));
+  EXPECT_GE(r, -1.0);
+  EXPECT_LE(r, 1.0);
+  // Centred sums: a large common offset does not lose the answer.
+  std::vector<double> shifted;
+  for (double v : x) shifted.push_back(v + 1e8);
+  EXPECT_NEAR(*attribution::pearson(shifted, z), r, 1e-7);
+}
+
+TEST(Ch10Ex2Pearson, UndefinedForAConstantOrFewerThanTwo) {
+  EXPECT_EQ(attribution::pearson(std::vector<double>{1, 2, 3}, std::vector<double>{4, 4, 4}),
+            std::nullopt);
+  EXPECT_EQ(attribution::pearson(std::vector<double>{0, 0}, std::vector<double>{1, 2}),
+            std::nullopt);
+  EXPECT_EQ(attribution::pearson(std::vector<double>{1}, std::vector<double>{2}), std::nullopt);
+  EXPECT_EQ(attribution::pearson(std::vector<double>{}, std::vector<double>{}), std::nullopt);
+  EXPECT_THROW(attribution::pearson(std::vector<double>{1, 2}, std::vector<double>{1, 2, 3}),
+               std::invalid_argument);
+  EXPECT_THROW(attribution::pearson(std::vector<double>{1, INFINITY}, std::vector<double>{1, 2}),
+               std::invalid_argument);
+}
+
+TEST(Ch10Ex2Pearson, ValuesAndUndefinedCases) {
+  const std::vector<double> x = {1, 2, 3, 4}, y = {2, 4, 6, 8}, z = {4, 3, 2, 1};
+  EXPECT_NEAR(*attribution::pearson(x, y), 1.0, 1e-15);
+  EXPECT_NEAR(*attribution::pearson(x, z), -1.0, 1e-15);
+  // Against {1, 3, 2, 4}: deviations (-1.5, -0.5, 0.5, 1.5) and (-1.5, 0.5, -0.5, 1.5), r = 4 / 5.
+  EXPECT_NEAR(*attribution::pearson(x, std::vector<double>{1, 3, 2, 4}), 0.8, 1e-15);
+  EXPECT_EQ(attribution::pearson(x, std::vector<double>{5, 5, 5, 5}), std::nullopt);
+  EXPECT_EQ(attribution::pearson(std::vector<double>{0.1, 0.1, 0.1}, std::vector<double>{1, 2, 3}),
+            std::nullopt);
+  EXPECT_EQ(attribution::pearson(std::vector<double>{1}, std::vector<double>{2}), std::nullopt);
+  EXPECT_EQ(attribution::pearson(std::vector<double>{}, std::vector<double>{}), std::nullopt);
+  EXPECT_EQ(attribution::pearson(std::vector<double>{0.0, 1e-200}, std::vector<double>{1.0, 2.0}),
+            std::nullopt);
+  EXPECT_TRUE(contains(invalid_argument_message([&] {
+                         attribution::pearson(x, std::vector<double>{1, 2});
+                       }),
+                       "x has 4 components but y has 2"));
+  EXPECT_TRUE(contains(
+      invalid_argument_message([&] {
+        attribution::pearson(std::vector<double>{1, std::nan("")}, std::vector<double>{1, 2});
+      }),
+      "not finite"));
 }
 
 TEST(Ch10Ex3StudyPath, StartAtTheBaseEndWithTheComponentsFromTheSource) {

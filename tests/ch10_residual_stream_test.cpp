@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "attribution/correlation.hpp"
 #include "attribution/model_run.hpp"
 #include "attribution/residual_stream.hpp"
 #include "nn/activations.hpp"
@@ -373,31 +374,6 @@ TEST(Ch10ResidualStream, LeavesTheTapeAndGradientsAlone) {
   attribution::captum_layer_ig(model, layer, clean, corrupt, neurons);
   EXPECT_EQ(tape.size(), size);
   for (const autodiff::Var& p : model.parameters()) EXPECT_EQ(p.grad(), 0.25);
-}
-
-TEST(Ch10PearsonR, ValuesAndUndefinedCases) {
-  const std::vector<double> x = {1, 2, 3, 4}, y = {2, 4, 6, 8}, z = {4, 3, 2, 1};
-  EXPECT_NEAR(*attribution::pearson_r(x, y), 1.0, 1e-15);
-  EXPECT_NEAR(*attribution::pearson_r(x, z), -1.0, 1e-15);
-  // Against {1, 3, 2, 4}: deviations (-1.5, -0.5, 0.5, 1.5) and (-1.5, 0.5, -0.5, 1.5), r = 4 / 5.
-  EXPECT_NEAR(*attribution::pearson_r(x, std::vector<double>{1, 3, 2, 4}), 0.8, 1e-15);
-  EXPECT_EQ(attribution::pearson_r(x, std::vector<double>{5, 5, 5, 5}), std::nullopt);
-  EXPECT_EQ(
-      attribution::pearson_r(std::vector<double>{0.1, 0.1, 0.1}, std::vector<double>{1, 2, 3}),
-      std::nullopt);
-  EXPECT_EQ(attribution::pearson_r(std::vector<double>{1}, std::vector<double>{2}), std::nullopt);
-  EXPECT_EQ(attribution::pearson_r(std::vector<double>{}, std::vector<double>{}), std::nullopt);
-  EXPECT_EQ(attribution::pearson_r(std::vector<double>{0.0, 1e-200}, std::vector<double>{1.0, 2.0}),
-            std::nullopt);
-  EXPECT_TRUE(contains(invalid_argument_message([&] {
-                         attribution::pearson_r(x, std::vector<double>{1, 2});
-                       }),
-                       "x has 4 components but y has 2"));
-  EXPECT_TRUE(contains(
-      invalid_argument_message([&] {
-        attribution::pearson_r(std::vector<double>{1, std::nan("")}, std::vector<double>{1, 2});
-      }),
-      "not finite"));
 }
 
 }  // namespace

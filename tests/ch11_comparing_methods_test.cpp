@@ -13,6 +13,7 @@
 #include "attribution/ablation.hpp"
 #include "attribution/activation_patching.hpp"
 #include "attribution/comparison.hpp"
+#include "attribution/correlation.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/residual_stream.hpp"

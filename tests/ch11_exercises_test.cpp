@@ -1,6 +1,5 @@
-// Chapter 11's exercises: the Jaccard overlap with its empty case (11.1,
-// attribution::jaccard), the top fraction by size and by sign (11.2, attribution::top_fraction)
-// and Pearson's r with its undefined cases (11.3, attribution::pearson). Hand-computed values,
+// Chapter 11's exercises: the Jaccard overlap with its empty case (11.1, attribution::jaccard) and
+// the top fraction by size and by sign (11.2, attribution::top_fraction). Hand-computed values,
 // and the invariants each statistic must keep.
 #include <cmath>
 #include <cstddef>
@@ -94,47 +93,6 @@ TEST(Ch11Ex2TopFraction, RejectsBadFractionsAndScores) {
                std::invalid_argument);
   // And the good ones pass: ceil(0.5 * 2) = 1, the larger.
   EXPECT_EQ(attribution::top_fraction(scores, 0.5), (ComponentSet{1}));
-}
-
-TEST(Ch11Ex3Pearson, HandComputed) {
-  // Means 2 and 2; sum of products 1, sums of squares 2 and 2: r = 1 / 2.
-  EXPECT_DOUBLE_EQ(
-      *attribution::pearson(std::vector<double>{1, 2, 3}, std::vector<double>{1, 3, 2}), 0.5);
-  // x = (0, 1, 2, 3), y = (1, 0, 0, 1): centred y = (.5, -.5, -.5, .5), products sum 0: r = 0.
-  EXPECT_NEAR(
-      *attribution::pearson(std::vector<double>{0, 1, 2, 3}, std::vector<double>{1, 0, 0, 1}), 0.0,
-      1e-15);
-}
-
-TEST(Ch11Ex3Pearson, AffineImagesAndSymmetry) {
-  const std::vector<double> x = {0.3, -1.2, 2.5, 0.0, 4.1, -0.7};
-  for (double a : {2.0, -0.5, 1e-3}) {
-    std::vector<double> y;
-    for (double v : x) y.push_back(a * v + 7.0);
-    EXPECT_NEAR(*attribution::pearson(x, y), a > 0 ? 1.0 : -1.0, 1e-12);
-  }
-  const std::vector<double> z = {1.0, 0.0, 2.0, 5.0, -3.0, 0.5};
-  const double r = *attribution::pearson(x, z);
-  EXPECT_EQ(r, *attribution::pearson(z, x));
-  EXPECT_GE(r, -1.0);
-  EXPECT_LE(r, 1.0);
-  // Centred sums: a large common offset does not lose the answer.
-  std::vector<double> shifted;
-  for (double v : x) shifted.push_back(v + 1e8);
-  EXPECT_NEAR(*attribution::pearson(shifted, z), r, 1e-7);
-}
-
-TEST(Ch11Ex3Pearson, UndefinedForAConstantOrFewerThanTwo) {
-  EXPECT_EQ(attribution::pearson(std::vector<double>{1, 2, 3}, std::vector<double>{4, 4, 4}),
-            std::nullopt);
-  EXPECT_EQ(attribution::pearson(std::vector<double>{0, 0}, std::vector<double>{1, 2}),
-            std::nullopt);
-  EXPECT_EQ(attribution::pearson(std::vector<double>{1}, std::vector<double>{2}), std::nullopt);
-  EXPECT_EQ(attribution::pearson(std::vector<double>{}, std::vector<double>{}), std::nullopt);
-  EXPECT_THROW(attribution::pearson(std::vector<double>{1, 2}, std::vector<double>{1, 2, 3}),
-               std::invalid_argument);
-  EXPECT_THROW(attribution::pearson(std::vector<double>{1, INFINITY}, std::vector<double>{1, 2}),
-               std::invalid_argument);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "attribution/ablation.hpp"
 #include "attribution/comparison.hpp"
+#include "attribution/correlation.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/split_ig.hpp"
 #include "nn/gates.hpp"

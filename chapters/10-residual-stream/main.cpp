@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "attribution/correlation.hpp"
 #include "attribution/model_run.hpp"
 #include "attribution/residual_stream.hpp"
 #include "nn/gates.hpp"
@@ -221,7 +222,7 @@ int main() {
               "id err GL50", "(swing<=20)", "id GL100", "|den+noise|", "cut (u=0)");
   for (const std::string& row : rows) std::printf("%s\n", row.c_str());
   auto r = [](const std::vector<double>& x, const std::vector<double>& y) {
-    const auto value = attribution::pearson_r(x, y);
+    const auto value = attribution::pearson(x, y);
     char text[32] = "undefined";
     if (value) std::snprintf(text, sizeof text, "%.4f", *value);
     return std::string(text);

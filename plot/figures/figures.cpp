@@ -12,6 +12,7 @@
 
 #include "attribution/activation_patching.hpp"
 #include "attribution/comparison.hpp"
+#include "attribution/correlation.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/metric.hpp"
@@ -322,7 +323,7 @@ Figure residual_ig_vs_patching_figure() {
             }
           }
         for (plot::ScatterSeries* series : {&denoising, &noising}) {
-          const std::optional<double> r = attribution::pearson_r(series->x, series->y);
+          const std::optional<double> r = attribution::pearson(series->x, series->y);
           if (!r)
             throw std::runtime_error("figure: Pearson's r of " + series->name + " is undefined");
           char text[64];
