@@ -204,21 +204,27 @@ TEST(Ch11Ablation, NoSufficientSetForAFailedNetwork) {
   EXPECT_TRUE(truth.smallest_breaking.empty());  // it is broken already: no set breaks it
 }
 
+// or_with_a_spare under zero ablation, with what score_pick and chance_pick_score need.
+struct SpareUnderZeroAblation {
+  autodiff::Tape tape;
+  nn::Sequential model = nn::network(tape, 2, 3, or_with_a_spare());
+  nn::TruthTable table = nn::truth_table(nn::Gate::or_gate);
+  std::string layer = "layer_1.output";
+  std::vector<std::vector<double>> activations =
+      attribution::activations_on_table(model, layer, table);
+  std::vector<double> zero = attribution::ablation_values(activations, attribution::Ablation::zero);
+  attribution::GroundTruth truth =
+      attribution::find_ground_truth(model, layer, table, attribution::Ablation::zero);
+};
+
 // or_with_a_spare's zero-ablation truth is {h1} or {h2} alone: each pick's recall and precision
 // against the set it matches best, and whether ablating it breaks OR or keeping it alone computes
 // OR, by hand.
 TEST(Ch11Ablation, APickIsScoredAgainstTheSetItMatchesBest) {
-  autodiff::Tape tape;
-  nn::Sequential model = nn::network(tape, 2, 3, or_with_a_spare());
-  const nn::TruthTable table = nn::truth_table(nn::Gate::or_gate);
-  const std::string layer = "layer_1.output";
-  const auto activations = attribution::activations_on_table(model, layer, table);
-  const std::vector<double> zero =
-      attribution::ablation_values(activations, attribution::Ablation::zero);
-  const attribution::GroundTruth truth =
-      attribution::find_ground_truth(model, layer, table, attribution::Ablation::zero);
+  SpareUnderZeroAblation o;
   const auto score = [&](const ComponentSet& pick) {
-    return attribution::score_pick(model, layer, table, activations, zero, truth, pick, 3);
+    return attribution::score_pick(o.model, o.layer, o.table, o.activations, o.zero, o.truth, pick,
+                                   3);
   };
   const attribution::PickScore second = score({1});
   EXPECT_EQ(second.recall, 1.0);
@@ -246,8 +252,9 @@ TEST(Ch11Ablation, APickIsScoredAgainstTheSetItMatchesBest) {
   EXPECT_TRUE(test_support::contains(test_support::invalid_argument_message([&] { score({3}); }),
                                      "component 3"));
   // With no sufficient set (a network that fails) there is nothing to recall.
-  const attribution::PickScore against_nothing = attribution::score_pick(
-      model, layer, table, activations, zero, attribution::GroundTruth{}, ComponentSet{0}, 3);
+  const attribution::PickScore against_nothing =
+      attribution::score_pick(o.model, o.layer, o.table, o.activations, o.zero,
+                              attribution::GroundTruth{}, ComponentSet{0}, 3);
   EXPECT_FALSE(against_nothing.recall.has_value());
   EXPECT_FALSE(against_nothing.matched.has_value());
 }
@@ -255,36 +262,29 @@ TEST(Ch11Ablation, APickIsScoredAgainstTheSetItMatchesBest) {
 // Chance picks one neuron of three: {h1} and {h2} hit a sufficient set and compute OR kept alone,
 // the dead {h3} does neither, so recall, precision and computes are 2/3 and nothing breaks.
 TEST(Ch11Ablation, ChanceIsTheExactMeanOverEveryPickOfItsSize) {
-  autodiff::Tape tape;
-  nn::Sequential model = nn::network(tape, 2, 3, or_with_a_spare());
-  const nn::TruthTable table = nn::truth_table(nn::Gate::or_gate);
-  const std::string layer = "layer_1.output";
-  const auto activations = attribution::activations_on_table(model, layer, table);
-  const std::vector<double> zero =
-      attribution::ablation_values(activations, attribution::Ablation::zero);
-  const attribution::GroundTruth truth =
-      attribution::find_ground_truth(model, layer, table, attribution::Ablation::zero);
-  const attribution::ExpectedPickScore one =
-      attribution::chance_pick_score(model, layer, table, activations, zero, truth, 1, 3);
+  SpareUnderZeroAblation o;
+  const attribution::ExpectedPickScore one = attribution::chance_pick_score(
+      o.model, o.layer, o.table, o.activations, o.zero, o.truth, 1, 3);
   EXPECT_EQ(one.sets, 3U);
   EXPECT_NEAR(*one.recall, 2.0 / 3.0, 1e-15);
   EXPECT_NEAR(*one.precision, 2.0 / 3.0, 1e-15);
   EXPECT_NEAR(one.computes, 2.0 / 3.0, 1e-15);
   EXPECT_EQ(one.breaks, 0.0);
   // Two of three: {h1, h2} breaks OR (1 of 3 sets); every pair keeps a copy, so all compute.
-  const attribution::ExpectedPickScore two =
-      attribution::chance_pick_score(model, layer, table, activations, zero, truth, 2, 3);
+  const attribution::ExpectedPickScore two = attribution::chance_pick_score(
+      o.model, o.layer, o.table, o.activations, o.zero, o.truth, 2, 3);
   EXPECT_EQ(two.sets, 3U);
   EXPECT_NEAR(two.breaks, 1.0 / 3.0, 1e-15);
   EXPECT_EQ(two.computes, 1.0);
   EXPECT_EQ(two.recall, 1.0);
   EXPECT_NEAR(*two.precision, 1.0 / 2.0, 1e-15);
   // The empty pick is the only set of size 0: its precision is undefined, so the mean's is too.
-  const attribution::ExpectedPickScore empty =
-      attribution::chance_pick_score(model, layer, table, activations, zero, truth, 0, 3);
+  const attribution::ExpectedPickScore empty = attribution::chance_pick_score(
+      o.model, o.layer, o.table, o.activations, o.zero, o.truth, 0, 3);
   EXPECT_EQ(empty.sets, 1U);
   EXPECT_FALSE(empty.precision.has_value());
-  EXPECT_THROW(attribution::chance_pick_score(model, layer, table, activations, zero, truth, 4, 3),
+  EXPECT_THROW(attribution::chance_pick_score(o.model, o.layer, o.table, o.activations, o.zero,
+                                              o.truth, 4, 3),
                std::invalid_argument);
 }
 
