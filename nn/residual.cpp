@@ -45,13 +45,21 @@ std::vector<NamedParameter> HiddenWithSkip::named_parameters() const {
   return parameters;
 }
 
-Sequential residual_network(autodiff::Tape& tape, Generator& generator, std::size_t n_inputs,
-                            std::size_t hidden) {
+namespace {
+
+void check_sizes(std::size_t n_inputs, std::size_t hidden) {
   if (n_inputs == 0) throw std::invalid_argument("residual_network: no inputs");
   if (hidden == 0 || hidden > max_residual_hidden)
     throw std::invalid_argument("residual_network: " + std::to_string(hidden) +
                                 " hidden neurons; give 1 to " +
                                 std::to_string(max_residual_hidden));
+}
+
+}  // namespace
+
+Sequential residual_network(autodiff::Tape& tape, Generator& generator, std::size_t n_inputs,
+                            std::size_t hidden) {
+  check_sizes(n_inputs, hidden);
   return Sequential(tape, generator, HiddenWithSkip(n_inputs, hidden), Linear(hidden + n_inputs, 1),
                     Sigmoid());
 }
@@ -60,6 +68,15 @@ Sequential residual_network(autodiff::Tape& tape, std::size_t n_inputs, std::siz
                             const StateDict& parameters) {
   Generator generator;  // the drawn values are replaced at once
   Sequential model = residual_network(tape, generator, n_inputs, hidden);
+  model.load_state_dict(parameters);
+  return model;
+}
+
+Sequential residual_logit_network(autodiff::Tape& tape, std::size_t n_inputs, std::size_t hidden,
+                                  const StateDict& parameters) {
+  check_sizes(n_inputs, hidden);
+  Generator generator;  // the drawn values are replaced at once
+  Sequential model(tape, generator, HiddenWithSkip(n_inputs, hidden), Linear(hidden + n_inputs, 1));
   model.load_state_dict(parameters);
   return model;
 }

@@ -73,6 +73,11 @@ Sequential residual_network(autodiff::Tape& tape, Generator& generator, std::siz
 // The same with the given parameters (load_state_dict's errors pass through).
 Sequential residual_network(autodiff::Tape& tape, std::size_t n_inputs, std::size_t hidden,
                             const StateDict& parameters);
+// The same network without its final Sigmoid, Sequential(HiddenWithSkip(n, H), Linear(H + n, 1)):
+// its output is the logit v . relu(W x + b) + u . x + c, chapter 9's metric and the study's. The
+// parameter names are the same (load_state_dict's errors pass through).
+Sequential residual_logit_network(autodiff::Tape& tape, std::size_t n_inputs, std::size_t hidden,
+                                  const StateDict& parameters);
 // "Sequential(HiddenWithSkip(2, 2), Linear(4, 1), Sigmoid())"
 std::string residual_architecture(std::size_t n_inputs, std::size_t hidden);
 

@@ -283,6 +283,38 @@ TEST(Ch10Identity, OneCoordinateIgIsThePatchingEffect) {
   EXPECT_GE(checked_at_50, 230);  // of 240: only XOR seed 3's largest neuron moves further
 }
 
+// On the logit (the network without its Sigmoid) the one-coordinate integrand is a constant, so
+// 50 Gauss-Legendre nodes give the identity on every model, XOR seed 3's long swing included; and
+// that network is the same one: sigmoid of its output is the probability network's, on every row.
+TEST(Ch10Identity, OnTheLogitFiftyNodesHoldOnEveryModel) {
+  for (nn::Gate gate : {nn::Gate::and_gate, nn::Gate::or_gate, nn::Gate::xor_gate}) {
+    for (std::uint64_t seed = 0; seed < 10; ++seed) {
+      const auto network = attribution::train_residual_network(gate, seed, 4);
+      const nn::InputPair pair = nn::gate_pair(gate);
+      autodiff::Tape tape;
+      nn::Sequential logit = nn::residual_logit_network(tape, 2, 4, network.parameters);
+      nn::Sequential probability = nn::residual_network(tape, 2, 4, network.parameters);
+      const nn::TruthTable table = nn::truth_table(gate);
+      for (std::size_t r = 0; r < table.inputs.rows(); ++r) {
+        const double z = attribution::run_model(logit, layer, table.inputs.row(r)).output;
+        const double f = attribution::run_model(probability, layer, table.inputs.row(r)).output;
+        EXPECT_NEAR(1.0 / (1.0 + std::exp(-z)), f, 1e-15) << gate_name(gate) << seed << r;
+      }
+      for (Direction direction : {Direction::denoising, Direction::noising}) {
+        const std::vector<std::size_t> neurons = {0, 1, 2, 3};
+        const auto effects = attribution::patching_effects(logit, layer, pair.clean, pair.corrupt,
+                                                           direction, neurons);
+        for (std::size_t j = 0; j < 4; ++j) {
+          const std::size_t one[] = {j};
+          const auto at_50 =
+              attribution::study_layer_ig(logit, layer, pair.clean, pair.corrupt, direction, one);
+          EXPECT_NEAR(at_50.attributions[j], effects[j], 1e-12) << gate_name(gate) << seed << j;
+        }
+      }
+    }
+  }
+}
+
 // Where 50 nodes are not enough: XOR seed 3's neuron moves the logit by 27.3, and the rule's error
 // on sigmoid' there is about 2e-10 — it falls fast with the nodes (the README's bound).
 TEST(Ch10Identity, FiftyNodesMissALongSwingByTheRulesError) {
