@@ -10,7 +10,6 @@
 #include "nn/cross_entropy_loss.hpp"
 #include "nn/linear.hpp"
 #include "nn/network.hpp"
-#include "nn/sgd.hpp"
 
 namespace nn {
 
@@ -117,38 +116,14 @@ TrainingResult train_classifier(Sequential& model, const Matrix<double>& inputs,
                                   std::to_string(classes) + ") for " + std::to_string(classes) +
                                   " classes");
 
-  const SGD optimizer(model.parameters(), options.lr);
   const CrossEntropyLoss criterion;
-  autodiff::Tape& tape = model.tape();
-  const autodiff::Tape::Mark mark = tape.mark();
-
-  const std::size_t n = inputs.rows();
-  std::vector<std::size_t> order(n), batch_labels(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  Matrix<double> batch_inputs(n, inputs.cols());
-
-  TrainingResult result;
-  try {
-    for (int epoch = 0; epoch < options.epochs; ++epoch) {
-      if (options.shuffle) generator.randperm(n, order);
-      for (std::size_t i = 0; i < n; ++i) {
-        const auto x = inputs.row(order[i]);
-        std::copy(x.begin(), x.end(), batch_inputs.row(i).begin());
-        batch_labels[i] = labels[order[i]];
-      }
-      const autodiff::Var loss = criterion(model.forward(batch_inputs), batch_labels);
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
-      result.final_loss = loss.value();
-      if (on_epoch) on_epoch(epoch, result.final_loss);
-      tape.rewind(mark);
-    }
-  } catch (...) {
-    tape.rewind(mark);
-    throw;
-  }
-  return result;
+  std::vector<std::size_t> batch_labels(labels.size());
+  const BatchLoss loss = [&](const Matrix<autodiff::Var>& outputs,
+                             std::span<const std::size_t> order) {
+    for (std::size_t i = 0; i < order.size(); ++i) batch_labels[i] = labels[order[i]];
+    return criterion(outputs, batch_labels);
+  };
+  return train_loop(model, inputs, loss, generator, options, on_epoch, "train_classifier");
 }
 
 std::vector<std::size_t> class_labels(const Matrix<double>& targets) {

@@ -11,38 +11,33 @@
 
 namespace nn {
 
-TrainingResult train(Sequential& model, const Matrix<double>& inputs, const Matrix<double>& targets,
-                     Generator& generator, const TrainingOptions& options,
-                     const EpochCallback& on_epoch) {
-  if (inputs.rows() != targets.rows())
-    throw std::invalid_argument("train: " + std::to_string(inputs.rows()) + " input rows but " +
-                                std::to_string(targets.rows()) + " target rows");
-  if (inputs.rows() == 0) throw std::invalid_argument("train: no training rows");
+TrainingResult train_loop(Sequential& model, const Matrix<double>& inputs, const BatchLoss& loss_of,
+                          Generator& generator, const TrainingOptions& options,
+                          const EpochCallback& on_epoch, const char* caller) {
+  if (inputs.rows() == 0) throw std::invalid_argument(std::string(caller) + ": no training rows");
   if (options.epochs < 1)
-    throw std::invalid_argument("train: epochs must be at least 1, got " +
+    throw std::invalid_argument(std::string(caller) + ": epochs must be at least 1, got " +
                                 std::to_string(options.epochs));
 
   const SGD optimizer(model.parameters(), options.lr);
-  const BCELoss criterion;
   autodiff::Tape& tape = model.tape();
   const autodiff::Tape::Mark mark = tape.mark();
 
   const std::size_t n = inputs.rows();
   std::vector<std::size_t> order(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  Matrix<double> batch_inputs(n, inputs.cols()), batch_targets(n, targets.cols());
+  Matrix<double> batch_inputs(n, inputs.cols());
 
   TrainingResult result;
   try {
     for (int epoch = 0; epoch < options.epochs; ++epoch) {
       if (options.shuffle) generator.randperm(n, order);
       for (std::size_t i = 0; i < n; ++i) {
-        const auto x = inputs.row(order[i]), y = targets.row(order[i]);
+        const auto x = inputs.row(order[i]);
         std::copy(x.begin(), x.end(), batch_inputs.row(i).begin());
-        std::copy(y.begin(), y.end(), batch_targets.row(i).begin());
       }
-      // BEGIN EXERCISE 3.3 [optimizer, criterion]
-      const autodiff::Var loss = criterion(model.forward(batch_inputs), batch_targets);
+      // BEGIN EXERCISE 3.3 [optimizer, loss_of, order]
+      const autodiff::Var loss = loss_of(model.forward(batch_inputs), order);
       optimizer.zero_grad();
       loss.backward();
       optimizer.step();
@@ -56,6 +51,25 @@ TrainingResult train(Sequential& model, const Matrix<double>& inputs, const Matr
     throw;
   }
   return result;
+}
+
+TrainingResult train(Sequential& model, const Matrix<double>& inputs, const Matrix<double>& targets,
+                     Generator& generator, const TrainingOptions& options,
+                     const EpochCallback& on_epoch) {
+  if (inputs.rows() != targets.rows())
+    throw std::invalid_argument("train: " + std::to_string(inputs.rows()) + " input rows but " +
+                                std::to_string(targets.rows()) + " target rows");
+  const BCELoss criterion;
+  Matrix<double> batch_targets(targets.rows(), targets.cols());
+  const BatchLoss loss = [&](const Matrix<autodiff::Var>& outputs,
+                             std::span<const std::size_t> order) {
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const auto y = targets.row(order[i]);
+      std::copy(y.begin(), y.end(), batch_targets.row(i).begin());
+    }
+    return criterion(outputs, batch_targets);
+  };
+  return train_loop(model, inputs, loss, generator, options, on_epoch, "train");
 }
 
 }  // namespace nn
