@@ -28,6 +28,16 @@ void require_finite(const std::vector<double>& values, std::string_view what) {
                                   " holds a value that is not finite (NaN or infinity)");
 }
 
+void require_points(const std::string& name, const std::vector<double>& x,
+                    const std::vector<double>& y) {
+  if (x.empty()) throw std::invalid_argument("plot: the series '" + name + "' has no points");
+  if (x.size() != y.size())
+    throw std::invalid_argument("plot: the series '" + name + "' has " + std::to_string(x.size()) +
+                                " x values and " + std::to_string(y.size()) + " y values");
+  require_finite(x, "the x values of '" + name + "'");
+  require_finite(y, "the y values of '" + name + "'");
+}
+
 double text_width(std::string_view text, double font_size) {
   // Widths in ems of a Helvetica-like font, by kind of character, rounded up.
   double ems = 0.0;

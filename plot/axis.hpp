@@ -59,6 +59,12 @@ void draw_horizontal_axis(Svg& svg, const Axis& axis, const Area& area, std::str
 // Throws std::invalid_argument naming `what` when a value is NaN or infinite.
 void require_finite(const std::vector<double>& values, std::string_view what);
 
+// The points of a series named `name`, as line and scatter plots take them. Throws
+// std::invalid_argument naming the series when it has no points, when x and y differ in length, or
+// when a value is not finite.
+void require_points(const std::string& name, const std::vector<double>& x,
+                    const std::vector<double>& y);
+
 // A rough width of a label, for laying out legends: fonts differ, so this errs wide.
 double text_width(std::string_view text, double font_size);
 

@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "plot/axis.hpp"
 #include "plot/svg.hpp"
 
 namespace plot {
@@ -17,14 +18,7 @@ constexpr double legend_gap = 20.0, legend_font = 12.0;
 void check(const LinePlot& plot) {
   if (plot.series.empty()) throw std::invalid_argument("plot: a line plot with no series");
   for (const LineSeries& series : plot.series) {
-    if (series.x.empty())
-      throw std::invalid_argument("plot: the series '" + series.name + "' has no points");
-    if (series.x.size() != series.y.size())
-      throw std::invalid_argument("plot: the series '" + series.name + "' has " +
-                                  std::to_string(series.x.size()) + " x values and " +
-                                  std::to_string(series.y.size()) + " y values");
-    require_finite(series.x, "the x values of '" + series.name + "'");
-    require_finite(series.y, "the y values of '" + series.name + "'");
+    require_points(series.name, series.x, series.y);
     const auto not_positive = [](double v) { return !(v > 0.0); };
     if (plot.x_scale == Scale::log && std::any_of(series.x.begin(), series.x.end(), not_positive))
       throw std::invalid_argument("plot: the series '" + series.name +

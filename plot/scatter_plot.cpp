@@ -18,14 +18,7 @@ constexpr const char* diagonal_colour = "#888888";
 void check(const ScatterPlot& plot) {
   if (plot.series.empty()) throw std::invalid_argument("plot: a scatter plot with no series");
   for (const ScatterSeries& series : plot.series) {
-    if (series.x.empty())
-      throw std::invalid_argument("plot: the series '" + series.name + "' has no points");
-    if (series.x.size() != series.y.size())
-      throw std::invalid_argument("plot: the series '" + series.name + "' has " +
-                                  std::to_string(series.x.size()) + " x values and " +
-                                  std::to_string(series.y.size()) + " y values");
-    require_finite(series.x, "the x values of '" + series.name + "'");
-    require_finite(series.y, "the y values of '" + series.name + "'");
+    require_points(series.name, series.x, series.y);
   }
 }
 
