@@ -320,6 +320,62 @@ TEST(Ch11Ablation, OnlyTheFirstColumnsAreSearchedWhenAskedFor) {
 }
 
 // From the corrupt run's activation the steps are chapter 4's layer IG, term by term summed.
+// The same network's picks of hidden neurons, by hand. Against the truth {{}} (the skip path alone
+// computes OR) recall is undefined, and so, with no set matched, is precision; ablating h1 leaves
+// f = sigmoid(10 x1 + 10 x2 - 5), OR, so nothing breaks, and every pick kept alone computes OR,
+// even the empty one, because the copies of x are never ablated. Ablate them too (components 4)
+// and the empty pick leaves z = -5 on every row: OR's three true rows fail.
+TEST(Ch11Ablation, APickAgainstTheEmptyTruthHasNoRecall) {
+  autodiff::Tape tape;
+  nn::Sequential model = nn::residual_network(tape, 2, 2,
+                                              {{"model.0.linear.weight", {1, 1, 1, 1}},
+                                               {"model.0.linear.bias", {0, 0}},
+                                               {"model.1.weight", {10, 0, 10, 10}},
+                                               {"model.1.bias", {-5}}});
+  const nn::TruthTable table = nn::truth_table(nn::Gate::or_gate);
+  const std::string layer = "layer_0.output";
+  const auto activations = attribution::activations_on_table(model, layer, table);
+  const std::vector<double> zero =
+      attribution::ablation_values(activations, attribution::Ablation::zero);
+  const attribution::GroundTruth hidden =
+      attribution::find_ground_truth(model, layer, table, attribution::Ablation::zero, 2);
+  ASSERT_EQ(hidden.smallest_sufficient, (std::vector<ComponentSet>{{}}));
+  for (const ComponentSet& pick : {ComponentSet{0}, ComponentSet{1}, ComponentSet{}}) {
+    const attribution::PickScore s =
+        attribution::score_pick(model, layer, table, activations, zero, hidden, pick, 2);
+    EXPECT_FALSE(s.recall.has_value()) << pick.size();
+    EXPECT_FALSE(s.precision.has_value()) << pick.size();
+    EXPECT_FALSE(s.matched.has_value()) << pick.size();
+    EXPECT_FALSE(s.breaks) << pick.size();
+    EXPECT_TRUE(s.computes) << pick.size();
+  }
+  const attribution::ExpectedPickScore chance =
+      attribution::chance_pick_score(model, layer, table, activations, zero, hidden, 1, 2);
+  EXPECT_EQ(chance.sets, 2U);
+  EXPECT_FALSE(chance.recall.has_value());
+  EXPECT_FALSE(chance.precision.has_value());
+  EXPECT_EQ(chance.breaks, 0.0);
+  EXPECT_EQ(chance.computes, 1.0);
+  // A copy of x is no hidden neuron: a pick cannot hold it.
+  EXPECT_TRUE(test_support::contains(test_support::invalid_argument_message([&] {
+                                       attribution::score_pick(model, layer, table, activations,
+                                                               zero, hidden, ComponentSet{2}, 2);
+                                     }),
+                                     "component 2"));
+  // Over the whole activation the truth is {h1} (see above): the empty pick kept alone fails.
+  const attribution::GroundTruth whole =
+      attribution::find_ground_truth(model, layer, table, attribution::Ablation::zero);
+  const attribution::PickScore none =
+      attribution::score_pick(model, layer, table, activations, zero, whole, ComponentSet{}, 4);
+  EXPECT_EQ(none.recall, 0.0);
+  EXPECT_FALSE(none.computes);
+  const attribution::PickScore first =
+      attribution::score_pick(model, layer, table, activations, zero, whole, ComponentSet{0}, 4);
+  EXPECT_EQ(first.recall, 1.0);
+  EXPECT_EQ(first.precision, 1.0);
+  EXPECT_TRUE(first.computes);  // z = 10 h1 - 5: -5, 5, 5, 15
+}
+
 TEST(Ch11SplitIg, StepsAddUpToLayerIntegratedGradients) {
   const attribution::Experiment e = attribution::run_experiment(nn::Gate::xor_gate, 8, 2);
   autodiff::Tape tape;

@@ -5,10 +5,12 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "attribution/experiment.hpp"
@@ -188,6 +190,87 @@ TEST(Figures, WideScatterShowsEveryNeuronWithTheChaptersR) {
   EXPECT_TRUE(contains(svg, ">no skip path: IG (mean r " + plain + ")</text>"));
   EXPECT_TRUE(contains(svg, ">skip path: IG noise (mean r " + skip + ")</text>"));
   EXPECT_TRUE(contains(svg, "stroke-dasharray"));  // the diagonal
+}
+
+// The recall and precision of each pick in the chapter README's tables of picks ("pick  recall
+// precision ..."), table by table: the chapter prints the two tables without the skip path, then
+// the two with it, zero ablation before mean. The first token of each column, as printed.
+std::vector<std::map<std::string, std::pair<std::string, std::string>>> readme_pick_tables(
+    const std::string& readme) {
+  std::vector<std::map<std::string, std::pair<std::string, std::string>>> tables;
+  std::istringstream lines(readme);
+  bool inside = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("pick ", 0) == 0) {
+      tables.emplace_back();
+      inside = true;
+      continue;
+    }
+    if (!inside || line.size() < 52) {
+      inside = false;
+      continue;
+    }
+    // "%-10s %-20s %-20s": the name, then recall and precision.
+    const auto first = [](const std::string& column) {
+      std::istringstream in(column);
+      std::string token;
+      in >> token;
+      return token;
+    };
+    std::string name = line.substr(0, 10);
+    name.erase(name.find_last_not_of(' ') + 1);
+    tables.back()[name] = {first(line.substr(11, 20)), first(line.substr(32, 20))};
+  }
+  return tables;
+}
+
+// A printed "0.250" as the bars' labels write it: trailing zeros dropped.
+std::string label_of(std::string printed) {
+  printed.erase(printed.find_last_not_of('0') + 1);
+  if (printed.back() == '.') printed.pop_back();
+  return printed;
+}
+
+TEST(Figures, PickBarsAreTheChaptersTables) {
+  std::ifstream in(std::string(PROJECT_ROOT) + "/chapters/11-comparing-methods/README.md");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto tables = readme_pick_tables(text.str());
+  ASSERT_EQ(tables.size(), 4U);
+  struct Case {
+    const char* file;
+    std::size_t zero_table;
+    std::vector<std::string> picks;
+  };
+  for (const Case& c :
+       {Case{"ch11-picks.svg", 0, {"IG", "denoising", "noising", "chance"}},
+        Case{"ch11-picks-skip.svg", 2, {"IG den", "IG noise", "denoising", "noising", "chance"}}}) {
+    // Category by category: recall and precision under zero ablation, then under mean.
+    std::vector<std::string> printed;
+    for (const std::string& pick : c.picks)
+      for (std::size_t table : {c.zero_table, c.zero_table + 1}) {
+        ASSERT_TRUE(tables[table].count(pick)) << c.file << ": " << pick;
+        printed.push_back(tables[table].at(pick).first);
+        printed.push_back(tables[table].at(pick).second);
+      }
+    const std::string& svg = drawn_svg(c.file);
+    std::vector<double> heights;
+    for (const svg_structure::Element& e : svg_structure::check(svg).elements)
+      if (e.name == "rect" && e.attributes.count("fill") &&
+          std::set<std::string>{"#0072B2", "#D55E00", "#009E73", "#CC79A7"}.count(
+              e.attributes.at("fill")) &&
+          std::stod(e.attributes.at("width")) > 20.0)
+        heights.push_back(std::stod(e.attributes.at("height")));
+    ASSERT_EQ(heights.size(), printed.size()) << c.file;
+    // Every bar is its printed value times one number of pixels per unit (printed to 0.0005,
+    // heights to 0.005 pixels), and carries the value as its label.
+    const double scale = heights[0] / std::stod(printed[0]);
+    EXPECT_GT(scale, 200.0) << c.file;
+    for (std::size_t i = 0; i < printed.size(); ++i) {
+      EXPECT_NEAR(heights[i], std::stod(printed[i]) * scale, 0.0011 * scale) << c.file << " " << i;
+      EXPECT_TRUE(contains(svg, ">" + label_of(printed[i]) + "</text>")) << c.file << " " << i;
+    }
+  }
 }
 
 TEST(Figures, CommittedCopiesAreUpToDate) {

@@ -26,11 +26,15 @@
 #include <utility>
 #include <vector>
 
+#include "attribution/ablation.hpp"
 #include "attribution/activation_patching.hpp"
 #include "attribution/closed_form.hpp"
+#include "attribution/comparison.hpp"
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/quadrature.hpp"
+#include "attribution/residual_stream.hpp"
+#include "attribution/skip_path.hpp"
 #include "attribution/subset_patching.hpp"
 #include "autodiff/gradcheck.hpp"
 #include "autodiff/operations.hpp"
@@ -43,6 +47,7 @@
 #include "nn/matrix.hpp"
 #include "nn/network.hpp"
 #include "nn/random.hpp"
+#include "nn/residual.hpp"
 #include "nn/sequential.hpp"
 #include "nn/sgd.hpp"
 #include "nn/training.hpp"
@@ -166,9 +171,10 @@ double score(const std::optional<std::vector<double>>& scores, std::size_t k) {
 
 // Every prose exercise of the chapters (numbered after the code exercises) has an answer.
 TEST(InstructorsGuide, EveryQuestionHasAnAnswer) {
-  for (const char* id : {"1.3", "1.4", "1.5", "2.3", "2.4", "2.5", "3.4", "3.5",  "3.6",  "4.4",
-                         "4.5", "4.6", "5.4", "5.5", "5.6", "6.3", "6.4", "6.5",  "7.3",  "7.4",
-                         "7.5", "8.3", "8.4", "8.5", "9.4", "9.5", "9.6", "10.4", "10.5", "10.6"})
+  for (const char* id :
+       {"1.3", "1.4", "1.5", "2.3", "2.4", "2.5",  "3.4",  "3.5",  "3.6",  "4.4",  "4.5",
+        "4.6", "5.4", "5.5", "5.6", "6.3", "6.4",  "6.5",  "7.3",  "7.4",  "7.5",  "8.3",
+        "8.4", "8.5", "9.4", "9.5", "9.6", "10.4", "10.5", "10.6", "11.3", "11.4", "11.5"})
     EXPECT_FALSE(answer_line(id).empty()) << "no **Answer " << id << ":** line";
 }
 
@@ -1008,4 +1014,119 @@ TEST(InstructorsGuide, Answer85HalfBothWaysNeedsAHiddenLayer) {
     EXPECT_NEAR(score(patching.noising.scores, i), 0.5, 1e-15);
   }
   expect_answer_states("8.5", {"1/3", "relu(s) - relu(s - 1) + relu(s - 2)"});
+}
+
+namespace {
+
+// "{0, 1}": a set of components as the guide writes it.
+std::string set_text(const ComponentSet& set) {
+  std::string text = "{";
+  for (std::size_t i = 0; i < set.size(); ++i) text += (i > 0 ? ", " : "") + std::to_string(set[i]);
+  return text + "}";
+}
+
+}  // namespace
+
+// Answer 11.3: the study's quantile rule on |A| and on |-A| selects one set; the signed selections
+// keep the two ends apart.
+TEST(InstructorsGuide, Answer114TheQuantileRuleCannotTellTheSignsApart) {
+  const std::vector<double> a = {0.8, -0.9, 0.1}, minus_a = {-0.8, 0.9, -0.1};
+  const ComponentSet study_and = attribution::quantile_selection(a, 0.5);
+  EXPECT_EQ(study_and, attribution::quantile_selection(minus_a, 0.5));
+  const ComponentSet largest = attribution::top_fraction(a, 0.3, attribution::Selection::largest);
+  const ComponentSet smallest = attribution::top_fraction(a, 0.3, attribution::Selection::smallest);
+  EXPECT_NE(largest, smallest);
+  expect_answer_states("11.3",
+                       {"both " + set_text(study_and), "`largest` picks " + set_text(largest),
+                        "`smallest` " + set_text(smallest)});
+}
+
+namespace {
+
+// The chapter's skip-path models (chapter 11): AND, OR and XOR, seeds 0-9, that classify their gate
+// and have a gap between clean and corrupt, with their scores.
+struct SkipModel {
+  attribution::ResidualNetwork network;
+  attribution::SkipPathScores scores;
+};
+std::vector<SkipModel> skip_models(std::size_t hidden) {
+  std::vector<SkipModel> models;
+  for (nn::Gate gate : {nn::Gate::and_gate, nn::Gate::or_gate, nn::Gate::xor_gate})
+    for (std::uint64_t seed = 0; seed < 10; ++seed) {
+      attribution::ResidualNetwork network =
+          attribution::train_residual_network(gate, seed, hidden);
+      if (!network.classifies_all_rows) continue;
+      std::optional<attribution::SkipPathScores> scores = attribution::skip_path_scores(network);
+      if (scores) models.push_back({std::move(network), std::move(*scores)});
+    }
+  return models;
+}
+
+}  // namespace
+
+// Answer 11.4: the means the undefined cases would give if J(empty, empty) counted 1 (the skip
+// table's IG den vs denoising at H = 8), and if recall against an empty truth counted 1 or 0 (IG
+// den under zero ablation, both widths).
+TEST(InstructorsGuide, Answer115WhatTheUndefinedCasesWouldHaveCounted) {
+  std::vector<std::optional<double>> jaccards;
+  std::size_t both_empty = 0;
+  for (const SkipModel& m : skip_models(8)) {
+    const ComponentSet a = attribution::top_fraction(m.scores.ig_denoising, 0.25);
+    const ComponentSet b = attribution::top_fraction(m.scores.denoising, 0.25);
+    jaccards.push_back(attribution::jaccard(a, b));
+    both_empty += a.empty() && b.empty() ? 1 : 0;
+  }
+  const attribution::DefinedMean j = attribution::defined_mean(jaccards);
+  ASSERT_TRUE(j.mean.has_value());
+  EXPECT_EQ(j.undefined, 1U);
+  EXPECT_EQ(both_empty, 1U);
+  const double j_as_one = (*j.mean * static_cast<double>(j.defined) + 1.0) /
+                          static_cast<double>(j.defined + j.undefined);
+  std::vector<std::optional<double>> recalls;
+  for (std::size_t hidden : {8, 16})
+    for (const SkipModel& m : skip_models(hidden)) {
+      Tape tape;
+      nn::Sequential model = nn::residual_network(tape, 2, hidden, m.network.parameters);
+      const nn::TruthTable table = nn::truth_table(m.network.gate);
+      const std::string layer = nn::layer_output_name(0);
+      const auto activations = attribution::activations_on_table(model, layer, table);
+      const std::vector<double> values =
+          attribution::ablation_values(activations, attribution::Ablation::zero);
+      const attribution::GroundTruth truth =
+          attribution::find_ground_truth(model, layer, table, attribution::Ablation::zero, hidden);
+      const ComponentSet pick = attribution::top_fraction(m.scores.ig_denoising, 0.25);
+      recalls.push_back(
+          attribution::score_pick(model, layer, table, activations, values, truth, pick, hidden)
+              .recall);
+    }
+  const attribution::DefinedMean r = attribution::defined_mean(recalls);
+  ASSERT_TRUE(r.mean.has_value());
+  const double n = static_cast<double>(r.defined + r.undefined);
+  const double sum = *r.mean * static_cast<double>(r.defined);
+  expect_answer_states(
+      "11.4", {fixed(*j.mean, 3), fixed(j_as_one, 3),
+               std::to_string(r.undefined) + " of " + std::to_string(r.defined + r.undefined),
+               fixed(*r.mean, 3), fixed((sum + static_cast<double>(r.undefined)) / n, 3),
+               fixed(sum / n, 3)});
+}
+
+// Answer 11.5: in the skip network IG den_j / IG noise_j is one positive number per model, the
+// ratio of the two whole-layer patching scores (each IG sums to its own).
+TEST(InstructorsGuide, Answer116TheTwoIgsHaveOneRatio) {
+  const attribution::ResidualNetwork network =
+      attribution::train_residual_network(nn::Gate::and_gate, 1, 8);
+  ASSERT_TRUE(network.classifies_all_rows);
+  const auto scores = attribution::skip_path_scores(network);
+  ASSERT_TRUE(scores.has_value());
+  const double ratio = scores->layer_denoising / scores->layer_noising;
+  EXPECT_GT(ratio, 0.0);
+  std::size_t compared = 0;
+  for (std::size_t j = 0; j < 8; ++j)
+    if (std::fabs(scores->ig_noising[j]) > 1e-3) {
+      EXPECT_NEAR(scores->ig_denoising[j] / scores->ig_noising[j], ratio, 1e-5) << j;
+      ++compared;
+    }
+  EXPECT_GE(compared, 2U);
+  expect_answer_states("11.5", {fixed(scores->layer_denoising, 3), fixed(scores->layer_noising, 3),
+                                "ratio " + fixed(ratio, 3)});
 }

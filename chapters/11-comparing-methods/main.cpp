@@ -27,7 +27,9 @@
 #include "attribution/split_ig.hpp"
 #include "attribution/subset_patching.hpp"
 #include "nn/gates.hpp"
+#include "nn/hooks.hpp"
 #include "nn/network.hpp"
+#include "nn/residual.hpp"
 
 namespace {
 
@@ -114,6 +116,53 @@ ComponentSet symmetric_difference(const ComponentSet& a, const ComponentSet& b) 
     if (in_a != in_b) result.push_back(i);
   }
   return result;
+}
+
+// One row of a table of picks: each model's recall and precision against its ground truth, and
+// in how many models the pick ablated breaks the gate or kept alone computes it.
+struct PickTally {
+  std::vector<std::optional<double>> recalls, precisions;
+  double breaks = 0.0, computes = 0.0;
+};
+
+// One model's picks (components 0 .. hidden - 1 of `layer`) scored into tallies[0 ..], and chance
+// (every pick of a quarter's size, equally likely: the exact expectation) into tallies.back().
+void tally_picks(nn::Sequential& model, const std::string& layer, const nn::TruthTable& table,
+                 attribution::Ablation ablation, const attribution::GroundTruth& truth,
+                 std::size_t hidden, const std::vector<ComponentSet>& picks,
+                 std::vector<PickTally>& tallies) {
+  const auto activations = attribution::activations_on_table(model, layer, table);
+  const std::vector<double> values = attribution::ablation_values(activations, ablation);
+  for (std::size_t i = 0; i < picks.size(); ++i) {
+    const attribution::PickScore s =
+        attribution::score_pick(model, layer, table, activations, values, truth, picks[i], hidden);
+    tallies[i].recalls.push_back(s.recall);
+    tallies[i].precisions.push_back(s.precision);
+    tallies[i].breaks += s.breaks ? 1.0 : 0.0;
+    tallies[i].computes += s.computes ? 1.0 : 0.0;
+  }
+  const attribution::ExpectedPickScore s =
+      attribution::chance_pick_score(model, layer, table, activations, values, truth,
+                                     attribution::selected_count(hidden, fraction), hidden);
+  PickTally& chance = tallies.back();
+  chance.recalls.push_back(s.recall);
+  chance.precisions.push_back(s.precision);
+  chance.breaks += s.breaks;
+  chance.computes += s.computes;
+}
+
+void print_picks(const std::vector<const char*>& names, const std::vector<PickTally>& tallies,
+                 std::size_t models) {
+  std::printf("%-10s %-20s %-20s %-16s %-16s\n", "pick", "recall", "precision", "ablated: breaks",
+              "kept: computes");
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    char b[32], c[32];
+    std::snprintf(b, sizeof b, "%.1f of %zu", tallies[i].breaks, models);
+    std::snprintf(c, sizeof c, "%.1f of %zu", tallies[i].computes, models);
+    std::printf("%-10s %-20s %-20s %-16s %-16s\n", names[i],
+                mean_text(attribution::defined_mean(tallies[i].recalls)).c_str(),
+                mean_text(attribution::defined_mean(tallies[i].precisions)).c_str(), b, c);
+  }
 }
 
 // One trained model that classifies its gate, with every score the chapter compares.
@@ -262,6 +311,7 @@ int main() {
       "Sigmoid()), seeds 0-9, trained as in chapter 10; the models that classify every row:\n\n");
   struct SkipModel {
     std::size_t hidden = 0;
+    attribution::ResidualNetwork network;
     attribution::SkipPathScores scores;
   };
   std::vector<SkipModel> skip_models;
@@ -288,7 +338,7 @@ int main() {
                                        std::fabs(noise - scores->layer_noising)});
         layer_den[w] += scores->layer_denoising;
         layer_noise[w] += scores->layer_noising;
-        skip_models.push_back({widths[w], std::move(*scores)});
+        skip_models.push_back({widths[w], network, std::move(*scores)});
       }
       char cell[64];
       std::snprintf(cell, sizeof cell, "%d of 10", learnt);
@@ -424,56 +474,109 @@ int main() {
                 attribution::ablation_name(ablation),
                 static_cast<double>(sizes) / static_cast<double>(models.size()));
     std::printf("unique in %zu of %zu models.\n\n", unique, models.size());
-    std::printf("%-10s %-20s %-20s %-16s %-16s\n", "pick", "recall", "precision", "ablated: breaks",
-                "kept: computes");
-    for (const char* method : {"IG", "denoising", "noising", "both", "only one", "chance"}) {
-      std::vector<std::optional<double>> recalls, precisions;
-      double breaks = 0.0, computes = 0.0;
-      for (const Model& m : models) {
-        const attribution::GroundTruth& t =
-            ablation == attribution::Ablation::zero ? m.truth_zero : m.truth_mean;
-        autodiff::Tape tape;
-        nn::Sequential model = nn::network(tape, 2, m.hidden, m.experiment.network.parameters);
-        const nn::TruthTable table = nn::truth_table(m.gate);
-        const auto activations =
-            attribution::activations_on_table(model, m.experiment.layer, table);
-        const std::vector<double> values = attribution::ablation_values(activations, ablation);
-        const ComponentSet den = attribution::top_fraction(m.denoising, fraction);
-        const ComponentSet noise = attribution::top_fraction(m.noising, fraction);
-        const std::string name = method;
-        if (name == "chance") {
-          // Every pick of the same size, equally likely: the exact expectation.
-          const attribution::ExpectedPickScore s = attribution::chance_pick_score(
-              model, m.experiment.layer, table, activations, values, t,
-              attribution::selected_count(m.hidden, fraction), m.hidden);
-          recalls.push_back(s.recall);
-          precisions.push_back(s.precision);
-          breaks += s.breaks;
-          computes += s.computes;
-          continue;
-        }
-        ComponentSet pick;
-        if (name == "IG") pick = attribution::top_fraction(m.ig, fraction);
-        if (name == "denoising") pick = den;
-        if (name == "noising") pick = noise;
-        if (name == "both") pick = set_intersection(den, noise);
-        if (name == "only one") pick = symmetric_difference(den, noise);
-        const attribution::PickScore s = attribution::score_pick(
-            model, m.experiment.layer, table, activations, values, t, pick, m.hidden);
-        recalls.push_back(s.recall);
-        precisions.push_back(s.precision);
-        breaks += s.breaks ? 1.0 : 0.0;
-        computes += s.computes ? 1.0 : 0.0;
-      }
-      char b[32], c[32];
-      std::snprintf(b, sizeof b, "%.1f of %zu", breaks, models.size());
-      std::snprintf(c, sizeof c, "%.1f of %zu", computes, models.size());
-      std::printf("%-10s %-20s %-20s %-16s %-16s\n", method,
-                  mean_text(attribution::defined_mean(recalls)).c_str(),
-                  mean_text(attribution::defined_mean(precisions)).c_str(), b, c);
+    const std::vector<const char*> names = {"IG",   "denoising", "noising",
+                                            "both", "only one",  "chance"};
+    std::vector<PickTally> tallies(names.size());
+    for (const Model& m : models) {
+      autodiff::Tape tape;
+      nn::Sequential model = nn::network(tape, 2, m.hidden, m.experiment.network.parameters);
+      const ComponentSet den = attribution::top_fraction(m.denoising, fraction);
+      const ComponentSet noise = attribution::top_fraction(m.noising, fraction);
+      tally_picks(model, m.experiment.layer, nn::truth_table(m.gate), ablation,
+                  ablation == attribution::Ablation::zero ? m.truth_zero : m.truth_mean, m.hidden,
+                  {attribution::top_fraction(m.ig, fraction), den, noise,
+                   set_intersection(den, noise), symmetric_difference(den, noise)},
+                  tallies);
     }
+    print_picks(names, tallies, models.size());
     std::printf("\n");
   }
+
+  // ---- Ground truth with the skip path --------------------------------------------------------
+  std::printf("The same ground truth with the skip path: only the hidden neurons (the first H\n");
+  std::printf(
+      "columns of layer_0.output) are ablated, kept or searched; the skip path's copy of\n");
+  std::printf("the input always reaches the output. IG den and IG noise pick their top quarter\n");
+  std::printf("as the other methods do:\n\n");
+  const std::string skip_layer = nn::layer_output_name(0);
+  bool same_ig_picks = true, xor_needs_neurons = true;
+  std::vector<std::size_t> empty_suffices;  // per ablation
+  std::vector<std::vector<PickTally>> skip_tallies;
+  const std::vector<const char*> skip_names = {"IG den", "IG noise", "denoising", "noising",
+                                               "both",   "only one", "chance"};
+  for (attribution::Ablation ablation :
+       {attribution::Ablation::zero, attribution::Ablation::mean}) {
+    std::size_t sizes = 0, unique = 0;
+    std::vector<std::size_t> empty_by_gate(gates.size(), 0);
+    std::vector<PickTally> tallies(skip_names.size());
+    for (const SkipModel& m : skip_models) {
+      autodiff::Tape tape;
+      nn::Sequential model = nn::residual_network(tape, 2, m.hidden, m.network.parameters);
+      const nn::TruthTable table = nn::truth_table(m.network.gate);
+      const attribution::GroundTruth truth =
+          attribution::find_ground_truth(model, skip_layer, table, ablation, m.hidden);
+      sizes += truth.smallest_sufficient.empty() ? 0 : truth.smallest_sufficient[0].size();
+      unique += truth.smallest_sufficient.size() == 1 ? 1 : 0;
+      const bool empty =
+          truth.smallest_sufficient.size() == 1 && truth.smallest_sufficient[0].empty();
+      for (std::size_t g = 0; g < gates.size(); ++g)
+        empty_by_gate[g] += empty && gates[g] == m.network.gate ? 1 : 0;
+      xor_needs_neurons = xor_needs_neurons && !(empty && m.network.gate == nn::Gate::xor_gate);
+      const attribution::SkipPathScores& x = m.scores;
+      const ComponentSet ig_den = attribution::top_fraction(x.ig_denoising, fraction);
+      const ComponentSet ig_noise = attribution::top_fraction(x.ig_noising, fraction);
+      same_ig_picks = same_ig_picks && ig_den == ig_noise;
+      const ComponentSet den = attribution::top_fraction(x.denoising, fraction);
+      const ComponentSet noise = attribution::top_fraction(x.noising, fraction);
+      tally_picks(model, skip_layer, table, ablation, truth, m.hidden,
+                  {ig_den, ig_noise, den, noise, set_intersection(den, noise),
+                   symmetric_difference(den, noise)},
+                  tallies);
+    }
+    std::size_t empty = 0;
+    for (std::size_t count : empty_by_gate) empty += count;
+    empty_suffices.push_back(empty);
+    std::printf("%s ablation: the smallest sufficient set has %.2f neurons on average; it is\n",
+                attribution::ablation_name(ablation),
+                static_cast<double>(sizes) / static_cast<double>(skip_models.size()));
+    std::printf("unique in %zu of %zu models. It is the empty set, the skip path computing the\n",
+                unique, skip_models.size());
+    std::printf(
+        "gate alone, in %zu (AND %zu, OR %zu, XOR %zu); recall against it is undefined.\n\n", empty,
+        empty_by_gate[0], empty_by_gate[1], empty_by_gate[2]);
+    print_picks(skip_names, tallies, skip_models.size());
+    std::printf("\n");
+    skip_tallies.push_back(std::move(tallies));
+  }
+  check(empty_suffices[0] > 0,
+        "under zero ablation the empty set suffices in some models (the skip path alone)");
+  // The picks (every row but chance's) against each ablation's truth.
+  bool undefined_exactly_there = true, above_chance = true;
+  for (std::size_t a = 0; a < skip_tallies.size(); ++a) {
+    const std::vector<PickTally>& t = skip_tallies[a];
+    for (const PickTally& row : t)
+      undefined_exactly_there =
+          undefined_exactly_there &&
+          attribution::defined_mean(row.recalls).undefined == empty_suffices[a];
+    const attribution::DefinedMean chance_recall = attribution::defined_mean(t.back().recalls),
+                                   chance_precision =
+                                       attribution::defined_mean(t.back().precisions);
+    for (std::size_t i = 0; i + 2 < t.size(); ++i) {  // not "only one", not chance
+      const attribution::DefinedMean r = attribution::defined_mean(t[i].recalls),
+                                     p = attribution::defined_mean(t[i].precisions);
+      above_chance = above_chance && r.mean && p.mean && chance_recall.mean &&
+                     chance_precision.mean && *r.mean > *chance_recall.mean &&
+                     *p.mean > *chance_precision.mean;
+    }
+  }
+  check(undefined_exactly_there,
+        "recall is undefined in exactly those models, for every pick: counted, not averaged");
+  check(above_chance,
+        "every method's recall and precision are above chance's, under either ablation");
+  check(same_ig_picks, "IG den and IG noise pick the same neurons in every model (proportional)");
+  check(xor_needs_neurons,
+        "no XOR model's skip path computes it alone (sigmoid(u.x + c') is linear in x)");
+  std::printf("\n");
 
   // ---- Split IG on chapter 7's saturated XOR neuron -------------------------------------------
   const attribution::Experiment xor8 = attribution::run_experiment(nn::Gate::xor_gate, 8, 2);

@@ -57,6 +57,8 @@ std::vector<Figure> all_figures() {
       metric_scores_figure(),
       residual_ig_vs_patching_figure(),
       wide_ig_vs_noising_figure(),
+      picks_figure(),
+      skip_path_picks_figure(),
   };
 }
 

@@ -58,6 +58,12 @@ Figure residual_ig_vs_patching_figure();
 // baseline) and with it (IG noise, chapter 10's convention); the mean of each model's Pearson r in
 // the legend, as the chapter's agreement tables give it.
 Figure wide_ig_vs_noising_figure();
+// Chapter 11: each method's top quarter of the hidden neurons scored against the ablation ground
+// truth, mean recall and precision under zero and mean ablation, with chance's exact expectation,
+// for the network without the skip path (IG, denoising, noising) and with it (IG den, IG noise,
+// denoising, noising; in picks.cpp), as the chapter's tables give them.
+Figure picks_figure();
+Figure skip_path_picks_figure();
 
 // ---- charts that several figures share -----------------------------------------------------
 // Grouped bars of IG share, denoising score and noising score per component (an input, a hidden
