@@ -84,7 +84,7 @@ latent.code    := latent/arguments.hpp latent/arguments.cpp latent/command.hpp l
                   latent/model_file.hpp latent/model_file.cpp latent/progress.hpp \
                   latent/progress.cpp latent/report.hpp latent/report.cpp \
                   latent/residual.hpp latent/residual.cpp latent/compare.hpp \
-                  latent/compare.cpp
+                  latent/compare.cpp latent/classifier.hpp latent/classifier.cpp
 latent.program := latent/main.cpp
 plot.code      := plot/svg.hpp plot/svg.cpp plot/axis.hpp plot/axis.cpp plot/bar_chart.hpp \
                   plot/bar_chart.cpp plot/line_plot.hpp plot/line_plot.cpp \
