@@ -112,7 +112,8 @@ tools.tests    := tests/latent_arguments_test.cpp tests/latent_command_test.cpp 
                   tests/latent_csv_test.cpp tests/latent_json_test.cpp \
                   tests/latent_model_file_test.cpp tests/latent_metric_test.cpp \
                   tests/latent_output_test.cpp tests/latent_residual_test.cpp \
-                  tests/latent_compare_test.cpp tests/plot_test.cpp tests/figures_test.cpp \
+                  tests/latent_compare_test.cpp tests/latent_classifier_test.cpp \
+                  tests/plot_test.cpp tests/figures_test.cpp \
                   tests/readme_examples_test.cpp tests/course_test.cpp \
                   tests/latent_test_support.hpp tests/svg_structure.hpp \
                   tests/fuzz_regression_test.cpp
