@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "attribution/activation_patching.hpp"
@@ -19,6 +21,7 @@
 #include "attribution/metric.hpp"
 #include "attribution/model_run.hpp"
 #include "latent/arguments.hpp"
+#include "latent/classifier.hpp"
 #include "latent/compare.hpp"
 #include "latent/model_file.hpp"
 #include "latent/report.hpp"
@@ -86,6 +89,15 @@ std::string train(const Arguments& arguments, const Context& context) {
     throw UsageError("--lr: '" + std::string(arguments.text("lr")) +
                      "' is not a learning rate; it must be greater than 0");
   TrainingProgress progress(context.progress, context.err, options.epochs);
+  if (arguments.has("classifier")) {
+    const TrainedClassifier classifier =
+        train_classifier(gate, seed_of(arguments), hidden, options,
+                         [&progress](int epoch, double loss) { progress.update(epoch, loss); });
+    progress.done();
+    std::string report = classifier_train_report(classifier, context.format);
+    if (arguments.has("save")) save_model_file(std::string(arguments.text("save")), classifier);
+    return report;
+  }
   const attribution::TrainedNetwork network = attribution::train_network(
       gate, seed_of(arguments), hidden, options,
       [&progress](int epoch, double loss) { progress.update(epoch, loss); });
@@ -137,8 +149,25 @@ std::string patch(const Arguments& arguments, const Context& context) {
                       neuron, clean, corrupt, context.format);
 }
 
+// What --classifier cannot be given with, each refused in one line before any work.
+void check_classifier_flags(const Arguments& arguments) {
+  if (arguments.has("metric"))
+    throw UsageError(
+        "--metric cannot be given with --classifier: the classifier is measured by the logit "
+        "difference logit(correct) - logit(incorrect)");
+  if (arguments.has("load"))
+    throw UsageError(
+        "--load takes the model from the file, which says whether it is a classifier; "
+        "--classifier cannot be given with it");
+  for (const char* other : {"weights", "bias"})
+    if (arguments.has(other))
+      throw UsageError(std::string("--classifier trains a classifier from the seed; --") + other +
+                       " (a given neuron) cannot be given with it");
+}
+
 std::string experiment(const Arguments& arguments, const Context& context) {
   const Format format = context.format;
+  if (arguments.has("classifier")) check_classifier_flags(arguments);
   const std::optional<attribution::Metric> metric = metric_of(arguments);
   const attribution::Metric measured = metric.value_or(attribution::default_metric);
   for (const char* other : {"gate", "hidden", "seed", "weights", "bias"})
@@ -149,11 +178,28 @@ std::string experiment(const Arguments& arguments, const Context& context) {
     if (arguments.has("weights") && arguments.has(other))
       throw UsageError(std::string("--weights gives a neuron, which is not trained; --") + other +
                        " cannot be given with it");
-  if (arguments.has("load"))
+  if (arguments.has("load")) {
+    const std::string path(arguments.text("load"));
+    Model model = load_any_model_file(path);
+    if (auto* classifier = std::get_if<TrainedClassifier>(&model)) {
+      if (metric)
+        throw UsageError(path +
+                         " holds a classifier, measured by the logit difference logit(correct) - "
+                         "logit(incorrect); --metric cannot be given with it");
+      return classifier_experiment_report(analyse_classifier(std::move(*classifier)), format);
+    }
     return experiment_report(
-        attribution::analyse(load_model_file(std::string(arguments.text("load"))), measured),
+        attribution::analyse(std::get<attribution::TrainedNetwork>(std::move(model)), measured),
         format, metric);
+  }
   const nn::Gate gate = nn::parse_gate(arguments.text("gate"));
+  if (arguments.has("classifier")) {
+    const std::size_t hidden = hidden_of(arguments);
+    return classifier_experiment_report(
+        analyse_classifier(train_classifier(gate, seed_of(arguments), hidden,
+                                            attribution::default_training(hidden))),
+        format);
+  }
   if (!arguments.has("weights") && !arguments.has("bias"))
     return experiment_report(
         attribution::analyse(
@@ -247,6 +293,10 @@ const std::map<std::string, std::pair<std::string, std::string>> flag_help = {
      {"F",
       "each method picks its top F of the neurons by |score|, ceil(F H) of\n"
       "them; 0 < F <= 1, default 0.25"}},
+    {"classifier",
+     {"",
+      "chapter 9's two-class classifier: logits, one per class, trained on\n"
+      "CrossEntropyLoss, measured by logit(correct) - logit(incorrect)"}},
     {"json", {"", "one JSON object, numbers with 17 significant digits, instead of tables"}},
     {"no-skip", {"", "cut the skip path (u = 0) after training: IG is antisymmetric again"}},
     {"csv", {"", "a header row, then one row per epoch or input"}},
@@ -284,12 +334,17 @@ const std::vector<Subcommand> subcommands = {
     {"train",
      "train a network on a logic gate, as the notebook does",
      "usage: latent train --gate NAME [--hidden H] [--seed N] [--epochs N] [--lr X] [--save FILE]\n"
-     "                    [--json | --csv]\n\n"
+     "                    [--classifier] [--json | --csv]\n\n"
      "Draws the network's parameters from the seed, then trains it by full-batch SGD on BCELoss\n"
      "over the gate's truth table, the rows shuffled every epoch. --json: {gate, seed, hidden,\n"
-     "epochs, lr, parameters, losses: [{epoch, loss}], predictions, dead}; --csv: epoch,loss.\n",
+     "epochs, lr, parameters, losses: [{epoch, loss}], predictions, dead}; --csv: epoch,loss.\n"
+     "With --classifier, chapter 9's Sequential(Linear(n, 2)) or Sequential(Linear(n, H), ReLU(),\n"
+     "Linear(H, 2)) instead, trained the same way on CrossEntropyLoss, each row's class being its\n"
+     "target; a prediction is a row's class, the larger of its two logits. --json: {gate, seed,\n"
+     "hidden, architecture, loss, epochs, lr, parameters, losses, logits, predictions, dead}. A\n"
+     "file saved from it is a classifier's, which `latent experiment --load` measures as one.\n",
      {"gate", "hidden", "seed", "epochs", "lr", "save"},
-     {"json", "csv"},
+     {"classifier", "json", "csv"},
      train},
     {"ig",
      "integrated gradients of a neuron with given weights and bias",
@@ -317,6 +372,7 @@ const std::vector<Subcommand> subcommands = {
     {"experiment",
      "the tutorial's experiment for one gate: train, IG, patching, verdicts",
      "usage: latent experiment --gate NAME [--hidden H] [--seed N] [--metric NAME] [--json]\n"
+     "       latent experiment --gate NAME --classifier [--hidden H] [--seed N] [--json]\n"
      "       latent experiment --gate NAME --weights W1,W2 --bias B [--metric NAME] [--json]\n"
      "       latent experiment --load FILE [--metric NAME] [--json]\n\n"
      "Trains the network as `latent train` does (or takes the neuron or model given), then\n"
@@ -326,9 +382,16 @@ const std::vector<Subcommand> subcommands = {
      "ways, and checks the tutorial's claims. A claim that fails is reported, not an error: the\n"
      "exit status is 0. --json: {gate, train, ig, patch, asymmetry, verdicts: {name: bool}}.\n"
      "With --metric logit the network is measured without its final Sigmoid, and chapter 6's\n"
-     "direction claims give way to patching_symmetric (chapter 9).\n",
+     "direction claims give way to patching_symmetric (chapter 9).\n"
+     "With --classifier (or --load of a classifier's file), chapter 9's classifier as `latent\n"
+     "train --classifier` trains it, measured by the logit difference LD = logit(correct) -\n"
+     "logit(incorrect), correct being the clean row's class and incorrect the corrupt row's (they\n"
+     "differ for every gate). LD is linear in the inputs of Linear(n, 2) and in the hidden\n"
+     "neurons of the ReLU network, so IG is exact there and patching_symmetric checks that\n"
+     "denoising = noising = IG's share, within 1e-9. --json: {gate, metric: \"logit_difference\",\n"
+     "correct, incorrect, train, ig, patch, asymmetry, verdicts}; --metric is refused.\n",
      {"gate", "hidden", "seed", "weights", "bias", "load", "metric"},
-     {"json"},
+     {"classifier", "json"},
      experiment},
     {"residual",
      "chapter 10: layer IG of a network with a skip path, both directions, beside patching",

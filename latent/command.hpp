@@ -1,10 +1,12 @@
 // The `latent` command as a function, so that the tests run it without starting a process.
 //
 //   latent train      --gate NAME [--hidden H] [--seed N] [--epochs N] [--lr X] [--save FILE]
+//                     [--classifier]
 //   latent ig         --weights W1,W2 --bias B --input X1,X2 --baseline Y1,Y2 [--n-steps N]
 //                     [--method NAME]
 //   latent patch      --weights W1,W2 --bias B --clean X1,X2 --corrupt Y1,Y2
-//   latent experiment --gate NAME [--hidden H] [--seed N] | --weights W1,W2 --bias B | --load FILE
+//   latent experiment --gate NAME [--hidden H] [--seed N] [--classifier] | --weights W1,W2 --bias B
+//                     | --load FILE
 //
 // each with --json (and train, ig, patch with --csv) instead of the readable report.
 #pragma once

@@ -2,6 +2,7 @@
 
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "latent/arguments.hpp"
 #include "latent/files.hpp"
@@ -13,6 +14,7 @@ namespace latent {
 namespace {
 
 constexpr const char* format_name = "latent-circuits model";
+constexpr long long classes = 2;
 
 [[noreturn]] void bad(const std::string& path, const std::string& what) {
   throw UsageError(path + ": " + what + "; not a valid model file");
@@ -38,35 +40,49 @@ long long whole(const Json& root, const std::string& key, long long minimum, lon
   return *number;
 }
 
-}  // namespace
-
-std::string model_file_text(const attribution::TrainedNetwork& network) {
+// The file's object. "classes" only for a classifier: a network's file keeps the keys that every
+// reader of model files knows.
+std::string file_text(const attribution::TrainedNetwork& network, bool classifier) {
   if (!network.training) throw std::invalid_argument("save_model_file: the network is not trained");
   Json::Object parameters;
   for (const auto& [name, values] : network.parameters) parameters.emplace_back(name, values);
-  return Json::object({{"format", format_name},
-                       {"version", 1},
-                       {"gate", nn::gate_name(network.gate)},
-                       {"inputs", static_cast<long long>(nn::input_count(network.gate))},
-                       {"hidden", static_cast<long long>(network.hidden)},
-                       {"seed", static_cast<long long>(network.training->seed)},
-                       {"epochs", network.training->epochs},
-                       {"lr", network.training->lr},
-                       {"parameters", Json(std::move(parameters))}})
-             .dump() +
-         "\n";
+  Json::Object members = {{"format", format_name},
+                          {"version", 1},
+                          {"gate", nn::gate_name(network.gate)},
+                          {"inputs", static_cast<long long>(nn::input_count(network.gate))},
+                          {"hidden", static_cast<long long>(network.hidden)}};
+  if (classifier) members.emplace_back("classes", static_cast<long long>(classes));
+  members.emplace_back("seed", static_cast<long long>(network.training->seed));
+  members.emplace_back("epochs", network.training->epochs);
+  members.emplace_back("lr", network.training->lr);
+  members.emplace_back("parameters", Json(std::move(parameters)));
+  return Json(std::move(members)).dump() + "\n";
+}
+
+}  // namespace
+
+std::string model_file_text(const attribution::TrainedNetwork& network) {
+  return file_text(network, false);
+}
+
+std::string model_file_text(const TrainedClassifier& classifier) {
+  return file_text(classifier.network, true);
 }
 
 void save_model_file(const std::string& path, const attribution::TrainedNetwork& network) {
   write_file_atomically(path, model_file_text(network));
 }
 
-attribution::TrainedNetwork parse_model_file(std::string_view text, const std::string& path) {
+void save_model_file(const std::string& path, const TrainedClassifier& classifier) {
+  write_file_atomically(path, model_file_text(classifier));
+}
+
+Model parse_any_model_file(std::string_view text, const std::string& path) {
   try {  // the JSON reader's errors and the library's (a gate, the parameters' sizes) name the file
     const Json root = Json::parse(text);
     if (root.get<Json::Object>() == nullptr) bad(path, "the file must hold one JSON object");
-    const std::set<std::string> known = {"format", "version", "gate", "inputs",    "hidden",
-                                         "seed",   "epochs",  "lr",   "parameters"};
+    const std::set<std::string> known = {"format",  "version", "gate",   "inputs", "hidden",
+                                         "classes", "seed",    "epochs", "lr",     "parameters"};
     for (const auto& [name, value] : *root.get<Json::Object>())
       if (!known.contains(name)) bad(path, "unexpected key \"" + name + "\"");
     if (member<std::string>(root, "format", path) != format_name)
@@ -78,6 +94,9 @@ attribution::TrainedNetwork parse_model_file(std::string_view text, const std::s
       bad(path, "\"inputs\" is " + std::to_string(inputs) + " but the " + nn::gate_name(gate) +
                     " gate has " + std::to_string(nn::input_count(gate)));
     const auto hidden = whole(root, "hidden", 0, static_cast<long long>(nn::max_hidden), path);
+    // Two classes, the only classifier latent trains and measures.
+    const bool classifier = root.find("classes") != nullptr;
+    if (classifier) whole(root, "classes", classes, classes, path);
     attribution::Training training;
     training.seed = static_cast<std::uint64_t>(whole(root, "seed", 0, max_seed, path));
     training.epochs = static_cast<int>(whole(root, "epochs", 1, max_epochs, path));
@@ -93,6 +112,12 @@ attribution::TrainedNetwork parse_model_file(std::string_view text, const std::s
         parameters[name].push_back(*number.number());
       }
     }
+    if (classifier) {
+      TrainedClassifier model =
+          given_classifier(gate, static_cast<std::size_t>(hidden), parameters);
+      model.network.training = std::move(training);
+      return model;
+    }
     attribution::TrainedNetwork network =
         attribution::given_network(gate, static_cast<std::size_t>(hidden), parameters);
     network.training = std::move(training);
@@ -102,6 +127,18 @@ attribution::TrainedNetwork parse_model_file(std::string_view text, const std::s
   } catch (const std::invalid_argument& error) {
     bad(path, error.what());
   }
+}
+
+Model load_any_model_file(const std::string& path) {
+  return parse_any_model_file(read_regular_file(path, max_model_file_bytes), path);
+}
+
+attribution::TrainedNetwork parse_model_file(std::string_view text, const std::string& path) {
+  Model model = parse_any_model_file(text, path);
+  if (auto* network = std::get_if<attribution::TrainedNetwork>(&model)) return std::move(*network);
+  throw UsageError(path +
+                   ": the file holds a two-class classifier (\"classes\": 2), not the tutorial's "
+                   "network; `latent experiment --load` reads it");
 }
 
 attribution::TrainedNetwork load_model_file(const std::string& path) {

@@ -8,6 +8,7 @@
 
 #include "latent/arguments.hpp"
 #include "latent/json.hpp"
+#include "nn/classifier.hpp"
 #include "nn/gates.hpp"
 #include "nn/network.hpp"
 
@@ -188,6 +189,24 @@ Json train_json(const attribution::TrainedNetwork& network) {
                        {"dead", Json(Json::Array(network.dead.begin(), network.dead.end()))}});
 }
 
+// The state dict, weights row by row (one row per neuron), as PyTorch names its entries.
+std::string parameters_text(const attribution::TrainedNetwork& network) {
+  Table parameters({"parameter", "values"});
+  for (const auto& [name, values] : network.parameters) parameters.add({name, list_text(values)});
+  return parameters.text() + "\n";
+}
+
+// Every tenth of the run's losses and the last, as the notebook prints every 100th of 1000
+// epochs; nothing for a loaded model, which has no losses.
+std::string losses_table(const attribution::Training& training) {
+  Table losses({"epoch", "loss"});
+  const std::size_t count = training.losses.size(), every = std::max<std::size_t>(1, count / 10);
+  for (std::size_t epoch = 0; epoch < count; ++epoch)
+    if (epoch % every == 0 || epoch + 1 == count)
+      losses.add({std::to_string(epoch), fixed(training.losses[epoch], 6)});
+  return count > 0 ? losses.text() + "\n" : "";
+}
+
 std::string train_text(const attribution::TrainedNetwork& network) {
   const std::size_t n = nn::input_count(network.gate);
   const std::string gate = nn::gate_name_upper(network.gate);
@@ -197,18 +216,9 @@ std::string train_text(const attribution::TrainedNetwork& network) {
     text = "Training " + shape + " on the " + gate + " gate: seed " +
            std::to_string(training->seed) + ", " + std::to_string(training->epochs) +
            " epochs of SGD at lr " + shortest(training->lr) + " on BCELoss\n\n";
-    // As the notebook prints every 100th of 1000 epochs: every tenth of the run, and the last.
-    Table losses({"epoch", "loss"});
-    const std::size_t count = training->losses.size(), every = std::max<std::size_t>(1, count / 10);
-    for (std::size_t epoch = 0; epoch < count; ++epoch)
-      if (epoch % every == 0 || epoch + 1 == count)
-        losses.add({std::to_string(epoch), fixed(training->losses[epoch], 6)});
-    if (count > 0) text += losses.text() + "\n";  // a loaded model has no losses
+    text += losses_table(*training);
   }
-  // The state dict, weights row by row (one row per neuron), as PyTorch names its entries.
-  Table parameters({"parameter", "values"});
-  for (const auto& [name, values] : network.parameters) parameters.add({name, list_text(values)});
-  text += parameters.text() + "\n";
+  text += parameters_text(network);
 
   const nn::TruthTable table = nn::truth_table(network.gate);
   std::vector<std::string> header;
@@ -320,16 +330,28 @@ std::string patch_report(const attribution::TwoWayPatching& patching, const Neur
          "(high: necessary).\n";
 }
 
-std::string experiment_report(const attribution::Experiment& e, Format format,
-                              std::optional<attribution::Metric> metric) {
+namespace {
+
+// What an experiment's report says of the model it measured, around what every experiment shows
+// (the components' IG, shares, patching scores and asymmetry, and the verdicts).
+struct MeasuredModel {
+  Json::Object head;        // the JSON's members before "train"
+  Json train;               // the JSON's "train"
+  std::string train_text;   // the model's report
+  std::string measured_by;  // how f was taken, after the pair in the heading ("" for f itself)
+  std::string f;            // f's name in the text: "f", "LD"
+  std::string claims;       // the heading of the verdicts
+};
+
+std::string experiment_text_or_json(const attribution::Experiment& e, Format format,
+                                    MeasuredModel model) {
   Json::Array asymmetry;
   for (const std::optional<double>& a : e.asymmetry) asymmetry.push_back(a ? Json(*a) : Json());
   Json::Object verdicts_json;
   for (const attribution::Verdict& verdict : e.verdicts)
     verdicts_json.emplace_back(verdict.name, verdict.holds);
-  Json::Object members = {{"gate", nn::gate_name(e.network.gate)}};
-  if (metric) members.emplace_back("metric", attribution::metric_name(*metric));
-  members.emplace_back("train", train_json(e.network));
+  Json::Object members = std::move(model.head);
+  members.emplace_back("train", std::move(model.train));
   members.emplace_back("ig", ig_json(e.ig));
   members.emplace_back("patch", patch_json(e.patching));
   members.emplace_back("asymmetry", Json(std::move(asymmetry)));
@@ -357,15 +379,119 @@ std::string experiment_report(const attribution::Experiment& e, Format format,
   return "Experiment on the " + std::string(nn::gate_name_upper(e.network.gate)) +
          " gate: integrated gradients and activation patching of each component of " + e.layer +
          ",\nbetween clean " + list_text(e.pair.clean) + " and corrupt " +
-         list_text(e.pair.corrupt) +
-         (is_logit(metric) ? ", measured on the logit (the network without its final Sigmoid)"
-                           : "") +
-         "\n\n" + train_text(e.network) + "\n" + components.text() +
-         "\nf(clean) = " + fixed(e.ig.f_input, 9) + ", f(corrupt) = " + fixed(e.ig.f_baseline, 9) +
-         "; IG convergence delta " + scientific(e.ig.convergence_delta) + " (" +
-         attribution::method_name(e.ig.method) + ", n_steps = " + std::to_string(e.ig.n_steps) +
-         ")\n\nThe tutorial's claims:\n" + verdicts.text() + std::to_string(holding) + " of " +
-         std::to_string(e.verdicts.size()) + " claims hold.\n";
+         list_text(e.pair.corrupt) + model.measured_by + "\n\n" + model.train_text + "\n" +
+         components.text() + "\n" + model.f + "(clean) = " + fixed(e.ig.f_input, 9) + ", " +
+         model.f + "(corrupt) = " + fixed(e.ig.f_baseline, 9) + "; IG convergence delta " +
+         scientific(e.ig.convergence_delta) + " (" + attribution::method_name(e.ig.method) +
+         ", n_steps = " + std::to_string(e.ig.n_steps) + ")\n\n" + model.claims + ":\n" +
+         verdicts.text() + std::to_string(holding) + " of " + std::to_string(e.verdicts.size()) +
+         " claims hold.\n";
+}
+
+std::string architecture_of(const attribution::TrainedNetwork& network) {
+  return nn::classifier_architecture(nn::input_count(network.gate), network.hidden);
+}
+
+Json classifier_train_json(const attribution::TrainedNetwork& network,
+                           const std::vector<std::vector<double>>& logits) {
+  const auto& training = network.training;
+  Json::Object parameters;
+  for (const auto& [name, values] : network.parameters) parameters.emplace_back(name, values);
+  Json::Array logits_json(logits.begin(), logits.end()), classes;
+  for (double predicted : network.predictions) classes.emplace_back(std::llround(predicted));
+  return Json::object({{"gate", nn::gate_name(network.gate)},
+                       {"seed", training ? Json(static_cast<long long>(training->seed)) : Json()},
+                       {"hidden", static_cast<long long>(network.hidden)},
+                       {"architecture", architecture_of(network)},
+                       {"loss", "CrossEntropyLoss"},
+                       {"epochs", training ? Json(training->epochs) : Json()},
+                       {"lr", training ? Json(training->lr) : Json()},
+                       {"parameters", Json(std::move(parameters))},
+                       {"losses", Json::text(losses_text(losses_of(network), Format::json))},
+                       {"logits", Json(std::move(logits_json))},
+                       {"predictions", Json(std::move(classes))},
+                       {"dead", Json(Json::Array(network.dead.begin(), network.dead.end()))}});
+}
+
+std::string classifier_train_text(const attribution::TrainedNetwork& network,
+                                  const std::vector<std::vector<double>>& logits) {
+  const std::size_t n = nn::input_count(network.gate);
+  const std::string gate = nn::gate_name_upper(network.gate), shape = architecture_of(network);
+  std::string text = "The given " + shape + ", not trained, on the " + gate + " gate's rows\n\n";
+  if (const auto& training = network.training)
+    text = "Training " + shape + " on the " + gate + " gate: seed " +
+           std::to_string(training->seed) + ", " + std::to_string(training->epochs) +
+           " epochs of SGD at lr " + shortest(training->lr) + " on CrossEntropyLoss\n\n" +
+           losses_table(*training);
+  text += parameters_text(network);
+
+  const nn::TruthTable table = nn::truth_table(network.gate);
+  std::vector<std::string> header;
+  for (std::size_t i = 0; i < n; ++i) header.push_back("x" + std::to_string(i + 1));
+  header.insert(header.end(), {"target", "logit 0", "logit 1", "class"});
+  for (std::size_t j = 0; j < network.hidden; ++j) header.push_back("h" + std::to_string(j + 1));
+  Table rows(header);
+  for (std::size_t r = 0; r < table.inputs.rows(); ++r) {
+    std::vector<std::string> cells;
+    for (std::size_t i = 0; i < n; ++i) cells.push_back(shortest(table.inputs(r, i)));
+    cells.insert(cells.end(), {shortest(table.targets(r, 0)), fixed(logits[r][0], 6),
+                               fixed(logits[r][1], 6), shortest(network.predictions[r])});
+    for (std::size_t j = 0; j < network.hidden; ++j)
+      cells.push_back(fixed(network.activations[r][j], 4));
+    rows.add(std::move(cells));
+  }
+  text += rows.text();
+  for (std::size_t j = 0; j < network.hidden; ++j)
+    if (network.dead[j]) text += "h" + std::to_string(j + 1) + " is dead: 0 on every row.\n";
+  if (network.classifies_all_rows)
+    return text + "Every row's class, its larger logit, is its target.\n";
+  return text + std::to_string(network.correct_rows) + " of " +
+         std::to_string(network.predictions.size()) +
+         " rows are put in their target's class: the classifier does not compute the gate.\n";
+}
+
+}  // namespace
+
+std::string experiment_report(const attribution::Experiment& e, Format format,
+                              std::optional<attribution::Metric> metric) {
+  MeasuredModel model;
+  model.head = {{"gate", nn::gate_name(e.network.gate)}};
+  if (metric) model.head.emplace_back("metric", attribution::metric_name(*metric));
+  model.train = train_json(e.network);
+  if (format == Format::text) model.train_text = train_text(e.network);
+  if (is_logit(metric))
+    model.measured_by = ", measured on the logit (the network without its final Sigmoid)";
+  model.f = "f";
+  model.claims = "The tutorial's claims";
+  return experiment_text_or_json(e, format, std::move(model));
+}
+
+std::string classifier_train_report(const TrainedClassifier& classifier, Format format) {
+  const Json json = classifier_train_json(classifier.network, classifier.logits);
+  require_finite(json, "train");  // refuses a loss that is not finite
+  if (format == Format::csv) return losses_text(losses_of(classifier.network), Format::csv);
+  return format == Format::json ? json.dump() + "\n"
+                                : classifier_train_text(classifier.network, classifier.logits);
+}
+
+std::string classifier_experiment_report(const ClassifierExperiment& e, Format format) {
+  const attribution::Experiment& experiment = e.experiment;
+  const std::string correct = std::to_string(e.classes.correct),
+                    incorrect = std::to_string(e.classes.incorrect);
+  MeasuredModel model;
+  model.head = {{"gate", nn::gate_name(experiment.network.gate)},
+                {"metric", "logit_difference"},
+                {"correct", static_cast<long long>(e.classes.correct)},
+                {"incorrect", static_cast<long long>(e.classes.incorrect)}};
+  model.train = classifier_train_json(experiment.network, e.logits);
+  if (format == Format::text)
+    model.train_text = classifier_train_text(experiment.network, e.logits);
+  model.measured_by = ",\nmeasured by the logit difference LD = logit(" + correct + ") - logit(" +
+                      incorrect + "): class " + correct + " is the clean row's, " + incorrect +
+                      " the corrupt row's";
+  model.f = "LD";
+  model.claims = "The claims for a logit difference (chapter 9)";
+  return experiment_text_or_json(experiment, format, std::move(model));
 }
 
 }  // namespace latent

@@ -12,6 +12,7 @@
 #include "attribution/experiment.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/metric.hpp"
+#include "latent/classifier.hpp"
 #include "latent/json.hpp"
 
 namespace latent {
@@ -53,5 +54,13 @@ std::string patch_report(const attribution::TwoWayPatching& patching, const Neur
 // `metric`: the --metric given, if any (named in the JSON; the text says when it is the logit).
 std::string experiment_report(const attribution::Experiment& experiment, Format format,
                               std::optional<attribution::Metric> metric = std::nullopt);
+
+// Chapter 9's classifier (latent/classifier.hpp). The training as train_report shows a network's,
+// with each row's logits and predicted class; --json: {gate, seed, hidden, architecture, loss,
+// epochs, lr, parameters, losses, logits, predictions (classes), dead}; --csv: epoch,loss.
+std::string classifier_train_report(const TrainedClassifier& classifier, Format format);
+// The experiment as experiment_report shows it, f being the logit difference; the JSON starts
+// {gate, metric: "logit_difference", correct, incorrect, train: (as above), ...}.
+std::string classifier_experiment_report(const ClassifierExperiment& experiment, Format format);
 
 }  // namespace latent

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <string>
+#include <variant>
 
 #include "latent/arguments.hpp"
 #include "latent/json.hpp"
@@ -29,7 +31,8 @@ void expect(bool holds, const std::string& what) {
 // ---- the model file --------------------------------------------------------------------------
 
 // What the file says against what was read from it: the reader took its numbers as they are.
-void check_read_as_written(std::string_view bytes, const attribution::TrainedNetwork& network) {
+void check_read_as_written(std::string_view bytes, const attribution::TrainedNetwork& network,
+                           bool classifier) {
   std::optional<latent::Json> parsed;
   try {
     parsed = latent::Json::parse(bytes);
@@ -43,6 +46,10 @@ void check_read_as_written(std::string_view bytes, const attribution::TrainedNet
            std::string("a model file without a whole number \"") + key + "\" was read");
     return *value->get<long long>();
   };
+  const latent::Json* classes = root.find("classes");
+  expect((classes != nullptr) == classifier,
+         classifier ? "a classifier was read from a file without \"classes\""
+                    : "a network was read from a file with \"classes\"");
   const latent::Json* gate = root.find("gate");
   expect(gate != nullptr && gate->get<std::string>() != nullptr &&
              nn::parse_gate(*gate->get<std::string>()) == network.gate,
@@ -81,7 +88,7 @@ void check_read_as_written(std::string_view bytes, const attribution::TrainedNet
 const std::set<std::string> flags = {"gate",  "hidden",  "seed",    "epochs", "lr",
                                      "save",  "weights", "bias",    "input",  "baseline",
                                      "clean", "corrupt", "n-steps", "method", "load"};
-const std::set<std::string> switches = {"json", "csv", "help"};
+const std::set<std::string> switches = {"json", "csv", "help", "classifier"};
 
 struct Range {
   long long minimum, maximum;
@@ -235,24 +242,49 @@ void check_regions(std::string_view text, const std::vector<course::Region>& reg
   }
 }
 
+// The network a model holds, and whether it is a classifier.
+const attribution::TrainedNetwork& network_of(const latent::Model& model) {
+  if (const auto* classifier = std::get_if<latent::TrainedClassifier>(&model))
+    return classifier->network;
+  return std::get<attribution::TrainedNetwork>(model);
+}
+
+std::string text_of(const latent::Model& model) {
+  return std::visit([](const auto& m) { return latent::model_file_text(m); }, model);
+}
+
 Outcome model_file(std::string_view bytes) {
-  attribution::TrainedNetwork network;
+  latent::Model model;
   try {
-    network = latent::parse_model_file(bytes, "fuzz.json");
+    model = latent::parse_any_model_file(bytes, "fuzz.json");
   } catch (const latent::UsageError&) {
     return Outcome::refused;
   }
+  const bool classifier = std::holds_alternative<latent::TrainedClassifier>(model);
+  const attribution::TrainedNetwork& network = network_of(model);
   expect(network.training.has_value(), "a model file was read without its training");
-  check_read_as_written(bytes, network);
-  const std::string text = latent::model_file_text(network);
-  attribution::TrainedNetwork again;
+  check_read_as_written(bytes, network, classifier);
+  // The reader of the network alone reads the same network, and refuses the classifier.
+  std::optional<attribution::TrainedNetwork> alone;
   try {
-    again = latent::parse_model_file(text, "written.json");
+    alone = latent::parse_model_file(bytes, "fuzz.json");
+  } catch (const latent::UsageError&) {
+    expect(classifier, "parse_model_file refused a network parse_any_model_file read");
+  }
+  expect(!classifier || !alone, "parse_model_file read a classifier's file");
+  if (alone) check_same_network(network, *alone);
+
+  const std::string text = text_of(model);
+  latent::Model again;
+  try {
+    again = latent::parse_any_model_file(text, "written.json");
   } catch (const latent::UsageError& error) {
     throw Broken(std::string("what model_file_text wrote does not read back: ") + error.what());
   }
-  check_same_network(network, again);
-  expect(latent::model_file_text(again) == text, "a model written twice is two texts");
+  expect(std::holds_alternative<latent::TrainedClassifier>(again) == classifier,
+         "a model written and read back is of another kind");
+  check_same_network(network, network_of(again));
+  expect(text_of(again) == text, "a model written twice is two texts");
   return Outcome::accepted;
 }
 

@@ -24,8 +24,10 @@ struct Broken : std::logic_error {
 
 enum class Outcome { accepted, refused };
 
-// latent::parse_model_file: a model file is read, or refused with latent::UsageError. What it
-// reads is written back by model_file_text, and that text reads back to the same network.
+// latent::parse_any_model_file: a model file, the tutorial's network or chapter 9's classifier, is
+// read, or refused with latent::UsageError. What it reads is written back by model_file_text, and
+// that text reads back to the same model, of the same kind; latent::parse_model_file reads the
+// same network, or refuses the classifier.
 Outcome model_file(std::string_view bytes);
 
 // latent::Arguments and the number readers. The bytes are the words after `latent COMMAND`, one
