@@ -245,6 +245,12 @@ std::string compare(const Arguments& arguments, const Context& context) {
       throw UsageError("--fraction: '" + std::string(arguments.text("fraction")) +
                        "' is out of range; allowed above 0 up to 1");
   }
+  request.skip = arguments.has("skip");
+  if (request.skip && arguments.has("baseline"))
+    throw UsageError(
+        "--baseline cannot be given with --skip: with the skip path IG runs both ways between the "
+        "two runs (ig_denoising from the corrupt run, ig_noising from the clean run), so there is "
+        "no baseline to choose");
   if (arguments.has("baseline")) {
     const std::string_view baseline = arguments.text("baseline");
     if (baseline != "corrupt" && baseline != "zero")
@@ -299,6 +305,10 @@ const std::map<std::string, std::pair<std::string, std::string>> flag_help = {
       "CrossEntropyLoss, measured by logit(correct) - logit(incorrect)"}},
     {"json", {"", "one JSON object, numbers with 17 significant digits, instead of tables"}},
     {"no-skip", {"", "cut the skip path (u = 0) after training: IG is antisymmetric again"}},
+    {"skip",
+     {"",
+      "chapter 10's network with a skip path past the hidden layer instead,\n"
+      "trained as `latent residual` trains it; ablation never takes out the path"}},
     {"csv", {"", "a header row, then one row per epoch or input"}},
 };
 
@@ -416,7 +426,8 @@ const std::vector<Subcommand> subcommands = {
     {"compare",
      "chapter 11: IG and patching compared on one model's neurons, and ablation",
      "usage: latent compare --gate NAME [--hidden H] [--seed N] [--fraction F]\n"
-     "                      [--baseline corrupt|zero] [--json]\n\n"
+     "                      [--baseline corrupt|zero] [--json]\n"
+     "       latent compare --gate NAME --skip [--hidden H] [--seed N] [--fraction F] [--json]\n\n"
      "Trains Sequential(Linear(n, H), ReLU(), Linear(H, 1), Sigmoid()) on the gate as chapter 11\n"
      "does (2000 epochs of SGD at lr 0.5), then measures its hidden neurons between the gate's\n"
      "clean and corrupt rows: IG (gausslegendre, n_steps 50) from the corrupt run's neurons or\n"
@@ -432,9 +443,24 @@ const std::vector<Subcommand> subcommands = {
      "text. --json: {gate, seed, hidden, architecture, baseline, fraction, pick_size,\n"
      "predictions, classifies_all_rows, f_clean, f_corrupt, f_baseline, ig, ig_share, denoising,\n"
      "noising, asymmetry, study_asymmetry, picks, pearson, jaccard, ground_truth: {zero, mean}},\n"
-     "neurons numbered from 0 (h1 is 0).\n",
+     "neurons numbered from 0 (h1 is 0).\n\n"
+     "--skip compares chapter 10's network, Sequential(HiddenWithSkip(n, H), Linear(H + n, 1),\n"
+     "Sigmoid()) trained as `latent residual` trains it, as chapter 11 does: four methods, layer\n"
+     "IG in the study's convention in each direction (the model on the base run, only the hidden\n"
+     "neurons moving: ig_denoising from the corrupt run, ig_noising from the clean run) and the "
+     "two\n"
+     "patching scores, all as shares of f(clean) - f(corrupt), and their six pairs. Each IG adds\n"
+     "up to its direction's patching score of all hidden neurons together, not to 1. Ablation\n"
+     "takes out hidden neurons only, never the skip path's copy of the input, so the empty set "
+     "can\n"
+     "compute the gate: the skip path alone. --baseline does not apply. The JSON has skip: true,\n"
+     "ig_denoising, ig_noising, layer_denoising and layer_noising instead of baseline, "
+     "f_baseline,\n"
+     "ig and ig_share, methods named ig_denoising, ig_noising, denoising, noising in picks and\n"
+     "ground_truth, pairs such as ig_denoising_noising in pearson and jaccard, and each ground\n"
+     "truth's skip_path_alone_computes.\n",
      {"gate", "hidden", "seed", "fraction", "baseline"},
-     {"json"},
+     {"skip", "json"},
      compare,
      {{"hidden", {"H", "hidden ReLU neurons, 1 to 16; default 8"}},
       {"baseline",

@@ -5,6 +5,12 @@
 // methods pick it (the top fraction by |score|); for the model, Pearson r and the Jaccard overlap
 // of the picks for each pair of methods; and the ground truth of ablation (every set of the
 // neurons tried, zero and mean ablation) with each pick's recall and precision against it.
+//
+// With the skip path (CompareRequest::skip) the network is chapter 10's, trained as `latent
+// residual` trains it, and compared as chapter 11 compares it (attribution/skip_path.hpp): four
+// methods, the study's layer IG in each direction and the two patching directions, all shares of
+// f(clean) - f(corrupt); the ground truth ablates the hidden neurons only, never the skip path's
+// copy of the input, so the empty set can compute the gate (the skip path alone does).
 #pragma once
 
 #include <cstddef>
@@ -26,8 +32,11 @@ struct CompareRequest {
   nn::Gate gate = nn::Gate::and_gate;
   std::uint64_t seed = 0;
   std::size_t hidden = 8;
-  double fraction = default_fraction;  // in (0, 1]
-  IgBaseline baseline = IgBaseline::corrupt;
+  double fraction = default_fraction;         // in (0, 1]
+  IgBaseline baseline = IgBaseline::corrupt;  // without the skip path only
+  // Chapter 10's network with a skip path instead of chapter 7's. Its IG runs both ways between
+  // the two runs, so there is no baseline to choose: `baseline` is not read.
+  bool skip = false;
 };
 
 // The report in the format asked. Throws UsageError when a number to show is not finite, and the

@@ -2,8 +2,11 @@
 // library's own doubles; the numbers obey the chapter's definitions (shares of the gap, the two
 // asymmetries, the top fraction, Pearson r and Jaccard recomputed from the printed scores, the
 // ground truth's sets), and averaged over chapter 11's models they are the chapter's printed
-// agreement table; its text shows the same numbers; bad input is refused naming the flag.
+// agreement table; its text shows the same numbers; bad input is refused naming the flag. With
+// --skip (chapter 10's network) the same, and its ground truth is checked set by set with
+// ablated_score on the model the library trains for the same seed.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <optional>
@@ -14,9 +17,13 @@
 #include "attribution/comparison.hpp"
 #include "attribution/correlation.hpp"
 #include "attribution/experiment.hpp"
+#include "attribution/model_run.hpp"
+#include "attribution/residual_stream.hpp"
+#include "attribution/skip_path.hpp"
 #include "attribution/split_ig.hpp"
 #include "nn/gates.hpp"
 #include "nn/network.hpp"
+#include "nn/residual.hpp"
 #include "tests/latent_test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -352,6 +359,346 @@ TEST(LatentCompare, BadInputIsRefusedNamingTheFlag) {
   // A fraction of exactly 1 is allowed: every neuron with a score picked.
   const latent::Json all = compare_json({"--gate", "and", "--fraction", "1"});
   EXPECT_EQ(number_at(all, {"pick_size"}), 8.0);
+}
+
+// ---- with the skip path ------------------------------------------------------------------------
+
+// The four methods with the skip path, and chapter 11's pairs of them, as the JSON names them.
+const char* const skip_methods[] = {"ig_denoising", "ig_noising", "denoising", "noising"};
+const std::pair<std::size_t, std::size_t> skip_pairs[] = {{0, 2}, {0, 3}, {1, 3},
+                                                          {1, 2}, {2, 3}, {0, 1}};
+std::string pair_name(const std::pair<std::size_t, std::size_t>& pair) {
+  return std::string(skip_methods[pair.first]) + "_" + skip_methods[pair.second];
+}
+
+std::vector<std::string> skip_words(const std::vector<std::string>& flags) {
+  std::vector<std::string> words = {"compare", "--skip"};
+  words.insert(words.end(), flags.begin(), flags.end());
+  words.push_back("--json");
+  return words;
+}
+
+// The network `latent compare --skip` measures, trained again by the library for the same seed.
+struct SkipModel {
+  attribution::ResidualNetwork network;
+  autodiff::Tape tape;
+  nn::Sequential model;
+  nn::TruthTable table;
+  std::vector<std::vector<double>> activations;  // layer_0.output on every row: [h, x]
+
+  SkipModel(nn::Gate gate, std::uint64_t seed, std::size_t hidden)
+      : network(attribution::train_residual_network(gate, seed, hidden)),
+        model(nn::residual_network(tape, nn::input_count(gate), hidden, network.parameters)),
+        table(nn::truth_table(gate)),
+        activations(attribution::activations_on_table(model, "layer_0.output", table)) {}
+
+  // The set kept alone: every other hidden neuron ablated, the skip columns never.
+  bool computes_kept(const ComponentSet& kept, attribution::Ablation ablation) {
+    ComponentSet ablated;
+    for (std::size_t j = 0; j < network.hidden; ++j)
+      if (std::find(kept.begin(), kept.end(), j) == kept.end()) ablated.push_back(j);
+    return classifies(ablated, ablation);
+  }
+  bool classifies(const ComponentSet& ablated, attribution::Ablation ablation) {
+    const std::vector<double> values = attribution::ablation_values(activations, ablation);
+    return attribution::ablated_score(model, "layer_0.output", table, ablated, values)
+        .all_correct();
+  }
+};
+
+TEST(LatentCompareSkip, JsonHoldsTheLibrarysDoubles) {
+  const Outcome run = run_strings(skip_words({"--gate", "or", "--seed", "2", "--hidden", "6"}));
+  ASSERT_EQ(run.status, 0) << run.err;
+  const latent::Json json = json_of(run);
+  SkipModel m(nn::Gate::or_gate, 2, 6);
+  const std::optional<attribution::SkipPathScores> s = attribution::skip_path_scores(m.network);
+  ASSERT_TRUE(s.has_value());
+  const std::vector<double>* scores[] = {&s->ig_denoising, &s->ig_noising, &s->denoising,
+                                         &s->noising};
+  for (std::size_t k = 0; k < 4; ++k) {
+    expect_same_doubles(numbers_at(json, {skip_methods[k]}), *scores[k], skip_methods[k]);
+    EXPECT_EQ(set_of(at(json, {"picks", skip_methods[k]})),
+              attribution::top_fraction(*scores[k], 0.25))
+        << skip_methods[k];
+  }
+  for (const auto& pair : skip_pairs) {
+    EXPECT_EQ(number_at(json, {"pearson", pair_name(pair)}),
+              attribution::pearson(*scores[pair.first], *scores[pair.second]).value())
+        << pair_name(pair);
+  }
+  EXPECT_EQ(number_at(json, {"layer_denoising"}), s->layer_denoising);
+  EXPECT_EQ(number_at(json, {"layer_noising"}), s->layer_noising);
+  expect_same_doubles(numbers_at(json, {"predictions"}), m.network.predictions, "predictions");
+  const nn::InputPair pair = nn::gate_pair(nn::Gate::or_gate);
+  EXPECT_EQ(number_at(json, {"f_clean"}),
+            attribution::run_model(m.model, "layer_0.output", pair.clean).output);
+  EXPECT_EQ(number_at(json, {"f_corrupt"}),
+            attribution::run_model(m.model, "layer_0.output", pair.corrupt).output);
+  EXPECT_EQ(string_at(json, {"architecture"}), nn::residual_architecture(2, 6));
+  EXPECT_TRUE(flag_at(json, {"skip"}));
+  // What has no meaning with the skip path is not there: IG has no one baseline.
+  for (const char* key : {"baseline", "f_baseline", "ig", "ig_share"})
+    EXPECT_EQ(json.find(key), nullptr) << key;
+
+  for (const attribution::Ablation ablation :
+       {attribution::Ablation::zero, attribution::Ablation::mean}) {
+    const char* name = attribution::ablation_name(ablation);
+    const attribution::GroundTruth truth =
+        attribution::find_ground_truth(m.model, "layer_0.output", m.table, ablation, 6);
+    const latent::Json& t = at(json, {"ground_truth", name});
+    EXPECT_EQ(set_of(at(t, {"movable"})), truth.movable) << name;
+    EXPECT_EQ(sets_of(at(t, {"smallest_breaking"})), truth.smallest_breaking) << name;
+    EXPECT_EQ(sets_of(at(t, {"smallest_sufficient"})), truth.smallest_sufficient) << name;
+    const std::vector<double> values = attribution::ablation_values(m.activations, ablation);
+    const attribution::PickScore pick =
+        attribution::score_pick(m.model, "layer_0.output", m.table, m.activations, values, truth,
+                                attribution::top_fraction(s->noising, 0.25), 6);
+    EXPECT_EQ(optional_number(at(t, {"picks", "noising", "recall"})), pick.recall) << name;
+    EXPECT_EQ(flag_at(t, {"picks", "noising", "breaks"}), pick.breaks) << name;
+  }
+
+  // Without --skip the JSON is what it was: no "skip" key.
+  const Outcome plain = run_strings({"compare", "--gate", "or", "--seed", "2", "--json"});
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_EQ(json_of(plain).find("skip"), nullptr);
+}
+
+// Every number of a --skip run against its definition: the other numbers printed beside it, and
+// for the ground truth, the network itself (trained again by the library) ablated set by set.
+void expect_skip_definitions(const latent::Json& json, nn::Gate gate, std::uint64_t seed,
+                             const std::string& what) {
+  const auto h = static_cast<std::size_t>(number_at(json, {"hidden"}));
+  const double fraction = number_at(json, {"fraction"});
+  const auto pick_size = static_cast<std::size_t>(number_at(json, {"pick_size"}));
+  std::vector<std::vector<double>> scores;
+  for (const char* method : skip_methods) {
+    scores.push_back(numbers_at(json, {method}));
+    ASSERT_EQ(scores.back().size(), h) << what << " " << method;
+  }
+  // Each IG adds up to its direction's whole-layer patching score (Gauss-Legendre at 50 nodes:
+  // close to the integral, not at it), and the two are proportional (chapter 11: both are
+  // v_j (h_j(clean) - h_j(corrupt)) times one integral each).
+  double den = 0.0, noise = 0.0;
+  for (std::size_t j = 0; j < h; ++j) den += scores[0][j], noise += scores[1][j];
+  EXPECT_NEAR(den, number_at(json, {"layer_denoising"}), 1e-6) << what;
+  EXPECT_NEAR(noise, number_at(json, {"layer_noising"}), 1e-6) << what;
+  const double ratio = noise / den;
+  for (std::size_t j = 0; j < h; ++j)
+    EXPECT_NEAR(scores[1][j], ratio * scores[0][j], 1e-12) << what << " h" << j + 1;
+
+  // The asymmetries are of the patching scores, as without the skip path.
+  const std::vector<double>&d = scores[2], &n = scores[3];
+  double largest = -INFINITY;
+  for (std::size_t j = 0; j < h; ++j) largest = std::max(largest, n[j] - d[j]);
+  const latent::Json& ours = at(json, {"asymmetry"});
+  for (std::size_t j = 0; j < h; ++j) {
+    const std::optional<double> a = optional_number(array_of(ours).at(j));
+    const double scale = std::max(std::fabs(n[j]), std::fabs(d[j]));
+    ASSERT_EQ(a.has_value(), scale >= 1e-9) << what << " h" << j + 1;
+    if (a) {
+      EXPECT_NEAR(*a, (n[j] - d[j]) / scale, 1e-15) << what << " h" << j + 1;
+    }
+  }
+  const latent::Json& study = at(json, {"study_asymmetry"});
+  EXPECT_EQ(is_null(study), std::fabs(largest) < 1e-9) << what;
+  if (!is_null(study)) {
+    for (std::size_t j = 0; j < h; ++j)
+      EXPECT_NEAR(numbers(study).at(j), (n[j] - d[j]) / largest, 1e-12) << what;
+  }
+
+  // Each pick is the top fraction of the scores shown: at most pick_size neurons, none with score
+  // 0, none below one left out when it is full.
+  EXPECT_EQ(pick_size,
+            static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(h) - 1e-9)))
+      << what;
+  std::vector<ComponentSet> picks;
+  for (std::size_t k = 0; k < 4; ++k) {
+    picks.push_back(set_of(at(json, {"picks", skip_methods[k]})));
+    const ComponentSet& pick = picks.back();
+    EXPECT_LE(pick.size(), pick_size) << what << " " << skip_methods[k];
+    EXPECT_TRUE(std::is_sorted(pick.begin(), pick.end())) << what;
+    for (std::size_t j = 0; j < h; ++j) {
+      const bool in = std::find(pick.begin(), pick.end(), j) != pick.end();
+      if (in) {
+        EXPECT_GT(std::fabs(scores[k][j]), 0.0) << what << " " << skip_methods[k];
+      }
+      if (!in && pick.size() == pick_size) {
+        for (const std::size_t p : pick)
+          EXPECT_GE(std::fabs(scores[k][p]), std::fabs(scores[k][j]))
+              << what << " " << skip_methods[k];
+      }
+      if (!in && pick.size() < pick_size) {
+        EXPECT_EQ(scores[k][j], 0.0) << what << " " << skip_methods[k] << ": left out";
+      }
+    }
+  }
+  for (const auto& pair : skip_pairs) {
+    const std::size_t a = pair.first, b = pair.second;
+    EXPECT_NEAR(number_at(json, {"pearson", pair_name(pair)}), correlation(scores[a], scores[b]),
+                1e-12)
+        << what << " " << pair_name(pair);
+    const std::size_t both = common(picks[a], picks[b]),
+                      either = picks[a].size() + picks[b].size() - both;
+    ASSERT_GT(either, 0u) << what;
+    EXPECT_EQ(number_at(json, {"jaccard", pair_name(pair)}),
+              static_cast<double>(both) / static_cast<double>(either))
+        << what << " " << pair_name(pair);
+  }
+
+  // The ground truth, against the network ablated set by set.
+  SkipModel m(gate, seed, h);
+  for (const attribution::Ablation ablation :
+       {attribution::Ablation::zero, attribution::Ablation::mean}) {
+    const std::string where = what + ", " + attribution::ablation_name(ablation) + " ablation";
+    const latent::Json& truth = at(json, {"ground_truth", attribution::ablation_name(ablation)});
+    const ComponentSet movable = set_of(at(truth, {"movable"}));
+    const std::vector<ComponentSet> breaking = sets_of(at(truth, {"smallest_breaking"}));
+    const std::vector<ComponentSet> sufficient = sets_of(at(truth, {"smallest_sufficient"}));
+    for (const std::size_t j : movable) EXPECT_LT(j, h) << where << ": a skip column is movable";
+    for (const std::vector<ComponentSet>* sets : {&breaking, &sufficient})
+      for (const ComponentSet& set : *sets)
+        for (const std::size_t j : set) EXPECT_LT(j, h) << where << ": a set holds a skip column";
+    ASSERT_TRUE(m.classifies({}, ablation)) << where;
+    ASSERT_FALSE(sufficient.empty()) << where << ": the network itself computes the gate";
+    // Every set of the movable neurons, by size: those of the smallest size that compute the
+    // gate kept alone (or break it ablated) are exactly the lists, and no smaller set does.
+    const std::size_t s = sufficient[0].size();
+    const std::size_t b = breaking.empty() ? movable.size() + 1 : breaking[0].size();
+    std::vector<ComponentSet> computing_of_size, breaking_of_size;
+    for (std::size_t mask = 0; mask < (std::size_t{1} << movable.size()); ++mask) {
+      ComponentSet set;
+      for (std::size_t bit = 0; bit < movable.size(); ++bit)
+        if ((mask >> bit) & 1U) set.push_back(movable[bit]);
+      const bool computes = m.computes_kept(set, ablation);
+      const bool breaks = !m.classifies(set, ablation);
+      if (set.size() < s) {
+        EXPECT_FALSE(computes) << where << ": " << set.size() << " neurons suffice";
+      }
+      if (set.size() == s && computes) computing_of_size.push_back(set);
+      if (set.size() < b) {
+        EXPECT_FALSE(breaks) << where << ": " << set.size() << " neurons break it";
+      }
+      if (set.size() == b && breaks) breaking_of_size.push_back(set);
+    }
+    std::sort(computing_of_size.begin(), computing_of_size.end());
+    std::sort(breaking_of_size.begin(), breaking_of_size.end());
+    EXPECT_EQ(computing_of_size, sufficient) << where;
+    EXPECT_EQ(breaking_of_size, breaking) << where;
+    // The empty set suffices exactly when every hidden neuron ablated leaves the gate computed.
+    EXPECT_EQ(flag_at(truth, {"skip_path_alone_computes"}), m.computes_kept({}, ablation)) << where;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const latent::Json& score = at(truth, {"picks", skip_methods[k]});
+      EXPECT_EQ(flag_at(score, {"breaks"}), !m.classifies(picks[k], ablation)) << where;
+      EXPECT_EQ(flag_at(score, {"computes"}), m.computes_kept(picks[k], ablation)) << where;
+      const std::optional<double> recall = optional_number(at(score, {"recall"}));
+      // Recall against the empty set is 0 / 0: undefined.
+      ASSERT_EQ(recall.has_value(), !sufficient[0].empty()) << where;
+      if (!recall) continue;
+      const ComponentSet matched = set_of(at(score, {"matched"}));
+      EXPECT_NE(std::find(sufficient.begin(), sufficient.end(), matched), sufficient.end());
+      const std::size_t hit = common(picks[k], matched);
+      EXPECT_EQ(*recall, static_cast<double>(hit) / static_cast<double>(matched.size())) << where;
+      for (const ComponentSet& other : sufficient)
+        EXPECT_LE(common(picks[k], other), hit) << where << ": not the best";
+    }
+  }
+}
+
+TEST(LatentCompareSkip, TheNumbersObeyTheirDefinitions) {
+  struct Case {
+    const char* gate;
+    nn::Gate value;
+    std::uint64_t seed;
+    const char* hidden;
+  };
+  // AND seeds 0 and 2: the skip path alone computes the gate under zero ablation, MAJ3 seed 3
+  // under mean ablation; NOR seed 1: no neuron's noising - denoising is above 0, so the study's
+  // asymmetry is undefined.
+  const Case cases[] = {{"and", nn::Gate::and_gate, 0, "8"},
+                        {"and", nn::Gate::and_gate, 2, "4"},
+                        {"xor", nn::Gate::xor_gate, 1, "8"},
+                        {"nor", nn::Gate::nor_gate, 1, "6"},
+                        {"maj3", nn::Gate::maj3_gate, 3, "8"}};
+  for (const Case& c : cases) {
+    const std::string what =
+        std::string(c.gate) + " seed " + std::to_string(c.seed) + " H " + c.hidden;
+    const Outcome run = run_strings(
+        skip_words({"--gate", c.gate, "--seed", std::to_string(c.seed), "--hidden", c.hidden}));
+    ASSERT_EQ(run.status, 0) << what << ": " << run.err;
+    const latent::Json json = json_of(run);
+    ASSERT_TRUE(flag_at(json, {"classifies_all_rows"})) << what;
+    expect_skip_definitions(json, c.value, c.seed, what);
+  }
+  const Outcome wide =
+      run_strings(skip_words({"--gate", "or", "--seed", "1", "--fraction", "0.6"}));
+  ASSERT_EQ(wide.status, 0) << wide.err;
+  expect_skip_definitions(json_of(wide), nn::Gate::or_gate, 1, "or seed 1, fraction 0.6");
+}
+
+TEST(LatentCompareSkip, TextShowsTheSameNumbersAndSaysWhenTheSkipPathAloneSuffices) {
+  const Outcome json_run = run_strings(skip_words({"--gate", "and"}));
+  ASSERT_EQ(json_run.status, 0) << json_run.err;
+  const latent::Json json = json_of(json_run);
+  const Outcome text = latent_run({"compare", "--gate", "and", "--skip"});
+  ASSERT_EQ(text.status, 0) << text.err;
+  const std::vector<std::string> h2 = row_of(text.out, "h2");
+  ASSERT_GE(h2.size(), 8u) << text.out;
+  for (std::size_t k = 0; k < 4; ++k)
+    EXPECT_EQ(h2[k + 1], fixed(numbers_at(json, {skip_methods[k]})[1], 6)) << skip_methods[k];
+  EXPECT_EQ(h2[6], fixed(numbers_at(json, {"study_asymmetry"})[1], 6));
+  // "IG noise vs denoising  r  J": the longest pair's label is whole.
+  const std::vector<std::string> r = row_of(text.out, "IG", 6);
+  ASSERT_EQ(r.size(), 6u) << text.out;
+  EXPECT_EQ(r[3], "denoising") << text.out;  // the first six-word row: IG den vs denoising
+  EXPECT_EQ(r[4], fixed(number_at(json, {"pearson", "ig_denoising_denoising"}), 6));
+  const std::vector<std::string> lines = lines_of(text.out);
+  const auto cross = std::find_if(lines.begin(), lines.end(), [](const std::string& line) {
+    return line.starts_with("IG noise vs denoising ");
+  });
+  ASSERT_NE(cross, lines.end()) << text.out;
+  EXPECT_EQ(words_of(*cross).at(4), fixed(number_at(json, {"pearson", "ig_noising_denoising"}), 6));
+  EXPECT_NE(text.out.find("denoising " + fixed(number_at(json, {"layer_denoising"}), 6)),
+            std::string::npos)
+      << text.out;
+
+  // AND, seed 0: zero ablation of every hidden neuron leaves the gate to the skip path, mean
+  // ablation does not; the text says so once, under zero ablation.
+  ASSERT_TRUE(flag_at(json, {"ground_truth", "zero", "skip_path_alone_computes"}));
+  ASSERT_FALSE(flag_at(json, {"ground_truth", "mean", "skip_path_alone_computes"}));
+  const std::string said = "the skip path alone computes the gate";
+  const std::size_t at_said = text.out.find(said);
+  ASSERT_NE(at_said, std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find(said, at_said + 1), std::string::npos) << text.out;
+  EXPECT_LT(text.out.find("zero ablation:"), at_said);
+  EXPECT_GT(text.out.find("mean ablation:"), at_said);
+  EXPECT_NE(text.out.find("smallest sets that compute it kept alone: {}\n"), std::string::npos);
+  const std::vector<std::string> pick =
+      row_of(text.out.substr(text.out.find("zero ablation:")), "IG", 6);  // "IG den r p no yes"
+  ASSERT_EQ(pick.size(), 6u) << text.out;
+  EXPECT_EQ(pick[2], "undefined") << "IG den's recall against the empty set";
+
+  // XOR, seed 1: the hidden neurons are needed; the text does not say otherwise.
+  const Outcome xor_text = latent_run({"compare", "--gate", "xor", "--seed", "1", "--skip"});
+  ASSERT_EQ(xor_text.status, 0) << xor_text.err;
+  EXPECT_EQ(xor_text.out.find(said), std::string::npos) << xor_text.out;
+}
+
+TEST(LatentCompareSkip, BadInputIsRefusedNamingTheFlag) {
+  for (const char* baseline : {"zero", "corrupt"})
+    expect_refused(latent_run({"compare", "--gate", "and", "--skip", "--baseline", baseline}),
+                   "--baseline cannot be given with --skip", baseline);
+  // The same whichever comes first.
+  expect_refused(latent_run({"compare", "--gate", "and", "--baseline", "zero", "--skip"}),
+                 "--baseline cannot be given with --skip", "baseline before skip");
+  expect_refused(latent_run({"compare", "--gate", "and", "--skip", "--hidden", "0"}),
+                 "--hidden: '0' is out of range; allowed 1 to 16", "hidden 0");
+  expect_refused(latent_run({"compare", "--gate", "and", "--skip", "--hidden", "17"}),
+                 "--hidden: '17' is out of range; allowed 1 to 16", "hidden 17");
+  expect_refused(latent_run({"compare", "--gate", "and", "--skip", "--fraction", "0"}),
+                 "--fraction: '0' is out of range", "fraction 0");
+  expect_refused(latent_run({"compare", "--gate", "and", "--skip", "--skip"}),
+                 "--skip is given twice", "skip twice");
+  expect_refused(latent_run({"compare", "--skip"}), "--gate is required", "no gate");
 }
 
 }  // namespace
