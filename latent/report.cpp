@@ -207,29 +207,40 @@ std::string losses_table(const attribution::Training& training) {
   return count > 0 ? losses.text() + "\n" : "";
 }
 
-std::string train_text(const attribution::TrainedNetwork& network) {
+// A training report, whatever the model outputs: `header` names the output's columns (after the
+// inputs and the target), `cells` gives them row by row, and the last line is `all_right` or, after
+// "K of N", `some_wrong`.
+struct OutputColumns {
+  std::string shape, loss;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> cells;
+  std::string all_right, some_wrong;
+};
+
+std::string training_text(const attribution::TrainedNetwork& network, OutputColumns output) {
   const std::size_t n = nn::input_count(network.gate);
   const std::string gate = nn::gate_name_upper(network.gate);
-  const std::string shape = nn::architecture(n, network.hidden);
-  std::string text = "The given " + shape + ", not trained, on the " + gate + " gate's rows\n\n";
-  if (const auto& training = network.training) {
-    text = "Training " + shape + " on the " + gate + " gate: seed " +
+  std::string text =
+      "The given " + output.shape + ", not trained, on the " + gate + " gate's rows\n\n";
+  if (const auto& training = network.training)
+    text = "Training " + output.shape + " on the " + gate + " gate: seed " +
            std::to_string(training->seed) + ", " + std::to_string(training->epochs) +
-           " epochs of SGD at lr " + shortest(training->lr) + " on BCELoss\n\n";
-    text += losses_table(*training);
-  }
+           " epochs of SGD at lr " + shortest(training->lr) + " on " + output.loss + "\n\n" +
+           losses_table(*training);
   text += parameters_text(network);
 
   const nn::TruthTable table = nn::truth_table(network.gate);
   std::vector<std::string> header;
   for (std::size_t i = 0; i < n; ++i) header.push_back("x" + std::to_string(i + 1));
-  header.insert(header.end(), {"target", "prediction"});
+  header.push_back("target");
+  header.insert(header.end(), output.header.begin(), output.header.end());
   for (std::size_t j = 0; j < network.hidden; ++j) header.push_back("h" + std::to_string(j + 1));
   Table rows(header);
   for (std::size_t r = 0; r < table.inputs.rows(); ++r) {
     std::vector<std::string> cells;
     for (std::size_t i = 0; i < n; ++i) cells.push_back(shortest(table.inputs(r, i)));
-    cells.insert(cells.end(), {shortest(table.targets(r, 0)), fixed(network.predictions[r], 6)});
+    cells.push_back(shortest(table.targets(r, 0)));
+    cells.insert(cells.end(), output.cells[r].begin(), output.cells[r].end());
     for (std::size_t j = 0; j < network.hidden; ++j)
       cells.push_back(fixed(network.activations[r][j], 4));
     rows.add(std::move(cells));
@@ -237,10 +248,22 @@ std::string train_text(const attribution::TrainedNetwork& network) {
   text += rows.text();
   for (std::size_t j = 0; j < network.hidden; ++j)
     if (network.dead[j]) text += "h" + std::to_string(j + 1) + " is dead: 0 on every row.\n";
-  if (network.classifies_all_rows) return text + "Every prediction rounds to its target.\n";
+  if (network.classifies_all_rows) return text + output.all_right + "\n";
   return text + std::to_string(network.correct_rows) + " of " +
-         std::to_string(network.predictions.size()) +
-         " predictions round to their target: the network does not compute the gate.\n";
+         std::to_string(network.predictions.size()) + output.some_wrong + "\n";
+}
+
+std::string train_text(const attribution::TrainedNetwork& network) {
+  OutputColumns output{
+      nn::architecture(nn::input_count(network.gate), network.hidden),
+      "BCELoss",
+      {"prediction"},
+      {},
+      "Every prediction rounds to its target.",
+      " predictions round to their target: the network does not compute the gate."};
+  for (const double prediction : network.predictions)
+    output.cells.push_back({fixed(prediction, 6)});
+  return training_text(network, std::move(output));
 }
 
 Json ig_json(const attribution::IntegratedGradientsResult& ig) {
@@ -415,39 +438,17 @@ Json classifier_train_json(const attribution::TrainedNetwork& network,
 
 std::string classifier_train_text(const attribution::TrainedNetwork& network,
                                   const std::vector<std::vector<double>>& logits) {
-  const std::size_t n = nn::input_count(network.gate);
-  const std::string gate = nn::gate_name_upper(network.gate), shape = architecture_of(network);
-  std::string text = "The given " + shape + ", not trained, on the " + gate + " gate's rows\n\n";
-  if (const auto& training = network.training)
-    text = "Training " + shape + " on the " + gate + " gate: seed " +
-           std::to_string(training->seed) + ", " + std::to_string(training->epochs) +
-           " epochs of SGD at lr " + shortest(training->lr) + " on CrossEntropyLoss\n\n" +
-           losses_table(*training);
-  text += parameters_text(network);
-
-  const nn::TruthTable table = nn::truth_table(network.gate);
-  std::vector<std::string> header;
-  for (std::size_t i = 0; i < n; ++i) header.push_back("x" + std::to_string(i + 1));
-  header.insert(header.end(), {"target", "logit 0", "logit 1", "class"});
-  for (std::size_t j = 0; j < network.hidden; ++j) header.push_back("h" + std::to_string(j + 1));
-  Table rows(header);
-  for (std::size_t r = 0; r < table.inputs.rows(); ++r) {
-    std::vector<std::string> cells;
-    for (std::size_t i = 0; i < n; ++i) cells.push_back(shortest(table.inputs(r, i)));
-    cells.insert(cells.end(), {shortest(table.targets(r, 0)), fixed(logits[r][0], 6),
-                               fixed(logits[r][1], 6), shortest(network.predictions[r])});
-    for (std::size_t j = 0; j < network.hidden; ++j)
-      cells.push_back(fixed(network.activations[r][j], 4));
-    rows.add(std::move(cells));
-  }
-  text += rows.text();
-  for (std::size_t j = 0; j < network.hidden; ++j)
-    if (network.dead[j]) text += "h" + std::to_string(j + 1) + " is dead: 0 on every row.\n";
-  if (network.classifies_all_rows)
-    return text + "Every row's class, its larger logit, is its target.\n";
-  return text + std::to_string(network.correct_rows) + " of " +
-         std::to_string(network.predictions.size()) +
-         " rows are put in their target's class: the classifier does not compute the gate.\n";
+  OutputColumns output{
+      architecture_of(network),
+      "CrossEntropyLoss",
+      {"logit 0", "logit 1", "class"},
+      {},
+      "Every row's class, its larger logit, is its target.",
+      " rows are put in their target's class: the classifier does not compute the gate."};
+  for (std::size_t r = 0; r < logits.size(); ++r)
+    output.cells.push_back(
+        {fixed(logits[r][0], 6), fixed(logits[r][1], 6), shortest(network.predictions[r])});
+  return training_text(network, std::move(output));
 }
 
 }  // namespace

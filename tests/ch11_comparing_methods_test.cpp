@@ -288,18 +288,22 @@ TEST(Ch11Ablation, ChanceIsTheExactMeanOverEveryPickOfItsSize) {
                std::invalid_argument);
 }
 
-// A skip network whose skip path computes OR by itself: h1 = h2 = relu(x1 + x2),
-// f = sigmoid(10 h1 + 10 x1 + 10 x2 - 5). Searched over the hidden neurons only, no set breaks
+// h1 = h2 = relu(x1 + x2), f = sigmoid(10 h1 + 0 h2 + 10 x1 + 10 x2 - 5): the skip path alone
+// computes OR.
+nn::StateDict or_by_the_skip_path() {
+  return {{"model.0.linear.weight", {1, 1, 1, 1}},
+          {"model.0.linear.bias", {0, 0}},
+          {"model.1.weight", {10, 0, 10, 10}},
+          {"model.1.bias", {-5}}};
+}
+
+// or_by_the_skip_path, searched over the hidden neurons only: no set breaks
 // OR and the empty set suffices (the skip path carries the gate); searched over the whole
 // activation, the copies of x become components: h1 with either copy ablated breaks OR, and h1
 // kept alone computes it.
 TEST(Ch11Ablation, OnlyTheFirstColumnsAreSearchedWhenAskedFor) {
   autodiff::Tape tape;
-  nn::Sequential model = nn::residual_network(tape, 2, 2,
-                                              {{"model.0.linear.weight", {1, 1, 1, 1}},
-                                               {"model.0.linear.bias", {0, 0}},
-                                               {"model.1.weight", {10, 0, 10, 10}},
-                                               {"model.1.bias", {-5}}});
+  nn::Sequential model = nn::residual_network(tape, 2, 2, or_by_the_skip_path());
   const nn::TruthTable table = nn::truth_table(nn::Gate::or_gate);
   const attribution::GroundTruth hidden = attribution::find_ground_truth(
       model, "layer_0.output", table, attribution::Ablation::zero, 2);
@@ -319,7 +323,6 @@ TEST(Ch11Ablation, OnlyTheFirstColumnsAreSearchedWhenAskedFor) {
                                      "5 components asked of an activation with 4 columns"));
 }
 
-// From the corrupt run's activation the steps are chapter 4's layer IG, term by term summed.
 // The same network's picks of hidden neurons, by hand. Against the truth {{}} (the skip path alone
 // computes OR) recall is undefined, and so, with no set matched, is precision; ablating h1 leaves
 // f = sigmoid(10 x1 + 10 x2 - 5), OR, so nothing breaks, and every pick kept alone computes OR,
@@ -327,11 +330,7 @@ TEST(Ch11Ablation, OnlyTheFirstColumnsAreSearchedWhenAskedFor) {
 // and the empty pick leaves z = -5 on every row: OR's three true rows fail.
 TEST(Ch11Ablation, APickAgainstTheEmptyTruthHasNoRecall) {
   autodiff::Tape tape;
-  nn::Sequential model = nn::residual_network(tape, 2, 2,
-                                              {{"model.0.linear.weight", {1, 1, 1, 1}},
-                                               {"model.0.linear.bias", {0, 0}},
-                                               {"model.1.weight", {10, 0, 10, 10}},
-                                               {"model.1.bias", {-5}}});
+  nn::Sequential model = nn::residual_network(tape, 2, 2, or_by_the_skip_path());
   const nn::TruthTable table = nn::truth_table(nn::Gate::or_gate);
   const std::string layer = "layer_0.output";
   const auto activations = attribution::activations_on_table(model, layer, table);
@@ -376,6 +375,7 @@ TEST(Ch11Ablation, APickAgainstTheEmptyTruthHasNoRecall) {
   EXPECT_TRUE(first.computes);  // z = 10 h1 - 5: -5, 5, 5, 15
 }
 
+// From the corrupt run's activation the steps are chapter 4's layer IG, term by term summed.
 TEST(Ch11SplitIg, StepsAddUpToLayerIntegratedGradients) {
   const attribution::Experiment e = attribution::run_experiment(nn::Gate::xor_gate, 8, 2);
   autodiff::Tape tape;
