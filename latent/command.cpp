@@ -258,6 +258,17 @@ std::string compare(const Arguments& arguments, const Context& context) {
                        "' is not a baseline; give corrupt or zero");
     request.baseline = baseline == "zero" ? IgBaseline::zero : IgBaseline::corrupt;
   }
+  if (arguments.has("split-ratio")) {
+    if (request.skip)
+      throw UsageError(
+          "--split-ratio cannot be given with --skip: split IG splits the path from one baseline's "
+          "neurons to the clean run's, and with the skip path each IG has a base run of its own");
+    const double ratio = arguments.number("split-ratio");
+    if (!(ratio >= 0.0 && ratio <= 1.0))
+      throw UsageError("--split-ratio: '" + std::string(arguments.text("split-ratio")) +
+                       "' is out of range; allowed 0 to 1");
+    request.split_ratio = ratio;
+  }
   return compare_report(request, context.format);
 }
 
@@ -299,6 +310,11 @@ const std::map<std::string, std::pair<std::string, std::string>> flag_help = {
      {"F",
       "each method picks its top F of the neurons by |score|, ceil(F H) of\n"
       "them; 0 < F <= 1, default 0.25"}},
+    {"split-ratio",
+     {"R",
+      "also split IG, the study's: per neuron, the sum of the nodes before f\n"
+      "first rises above min + R (max - min) along IG's path; 0 <= R <= 1\n"
+      "(1 keeps every node: IG itself); the study uses 0.9"}},
     {"classifier",
      {"",
       "chapter 9's two-class classifier: logits, one per class, trained on\n"
@@ -426,7 +442,7 @@ const std::vector<Subcommand> subcommands = {
     {"compare",
      "chapter 11: IG and patching compared on one model's neurons, and ablation",
      "usage: latent compare --gate NAME [--hidden H] [--seed N] [--fraction F]\n"
-     "                      [--baseline corrupt|zero] [--json]\n"
+     "                      [--baseline corrupt|zero] [--split-ratio R] [--json]\n"
      "       latent compare --gate NAME --skip [--hidden H] [--seed N] [--fraction F] [--json]\n\n"
      "Trains Sequential(Linear(n, H), ReLU(), Linear(H, 1), Sigmoid()) on the gate as chapter 11\n"
      "does (2000 epochs of SGD at lr 0.5), then measures its hidden neurons between the gate's\n"
@@ -443,7 +459,8 @@ const std::vector<Subcommand> subcommands = {
      "text. --json: {gate, seed, hidden, architecture, baseline, fraction, pick_size,\n"
      "predictions, classifies_all_rows, f_clean, f_corrupt, f_baseline, ig, ig_share, denoising,\n"
      "noising, asymmetry, study_asymmetry, picks, pearson, jaccard, ground_truth: {zero, mean}},\n"
-     "neurons numbered from 0 (h1 is 0).\n\n"
+     "neurons numbered from 0 (h1 is 0). --split-ratio R adds split_ig: {ratio, threshold,\n"
+     "reversed, left_steps, n_steps, left, left_share}.\n\n"
      "--skip compares chapter 10's network, Sequential(HiddenWithSkip(n, H), Linear(H + n, 1),\n"
      "Sigmoid()) trained as `latent residual` trains it, as chapter 11 does: four methods, layer\n"
      "IG in the study's convention in each direction (the model on the base run, only the hidden\n"
@@ -458,8 +475,8 @@ const std::vector<Subcommand> subcommands = {
      "f_baseline,\n"
      "ig and ig_share, methods named ig_denoising, ig_noising, denoising, noising in picks and\n"
      "ground_truth, pairs such as ig_denoising_noising in pearson and jaccard, and each ground\n"
-     "truth's skip_path_alone_computes.\n",
-     {"gate", "hidden", "seed", "fraction", "baseline"},
+     "truth's skip_path_alone_computes. --split-ratio does not apply either.\n",
+     {"gate", "hidden", "seed", "fraction", "baseline", "split-ratio"},
      {"skip", "json"},
      compare,
      {{"hidden", {"H", "hidden ReLU neurons, 1 to 16; default 8"}},

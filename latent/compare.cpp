@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <numeric>
 #include <optional>
 #include <span>
 #include <string>
@@ -47,6 +48,13 @@ struct AblationTruth {
   std::vector<std::optional<attribution::PickScore>> picks;  // per method; none without a pick
 };
 
+// The study's split IG of the report's IG (attribution::split_integrated_gradients).
+struct SplitIg {
+  attribution::SplitIntegratedGradients split;
+  std::size_t n_steps = 0;
+  Scores left_share;  // left / its sum; undefined when that sum is 0
+};
+
 struct Measured {
   std::string architecture;
   nn::InputPair pair;
@@ -57,6 +65,7 @@ struct Measured {
   std::vector<double> ig;
   Scores ig_share;  // ig / (f(clean) - f(baseline))
   double f_baseline = 0.0;
+  std::optional<SplitIg> split_ig;  // when asked for
   // With it: the patching score of all hidden neurons together in each direction, what each
   // direction's IG shares add up to.
   Statistic layer_denoising, layer_noising;
@@ -149,6 +158,23 @@ Measured measure_without_skip(const CompareRequest& request) {
     m.ig_share = attribution::ig_shares(ig);
     m.f_baseline = steps.f_baseline;
     ig_scores = steps.attributions;
+  }
+  if (request.split_ratio) {
+    // The same path as the IG above, node by node: from the corrupt run's neurons or from h = 0.
+    const std::vector<double> start = request.baseline == IgBaseline::corrupt
+                                          ? e.corrupt_activation
+                                          : std::vector<double>(h, 0.0);
+    const attribution::IntegratedGradientsSteps steps =
+        attribution::integrated_gradients_steps(model, e.layer, e.pair.clean, start);
+    SplitIg split{attribution::split_integrated_gradients(steps, *request.split_ratio),
+                  steps.alphas.size(), std::nullopt};
+    const double total = std::accumulate(split.split.left.begin(), split.split.left.end(), 0.0);
+    if (total != 0.0) {
+      std::vector<double> shares;
+      for (const double left : split.split.left) shares.push_back(left / total);
+      split.left_share = std::move(shares);
+    }
+    m.split_ig = std::move(split);
   }
   m.methods = {{"ig", "IG", ig_scores, std::nullopt},
                {"denoising", "denoising", e.patching.denoising.scores, std::nullopt},
@@ -271,6 +297,15 @@ Json json_report(const CompareRequest& request, const Measured& m) {
     report.emplace_back("f_baseline", m.f_baseline);
     report.emplace_back("ig", m.ig);
     report.emplace_back("ig_share", json_of(m.ig_share));
+    if (const std::optional<SplitIg>& s = m.split_ig)
+      report.emplace_back("split_ig",
+                          Json::object({{"ratio", s->split.ratio},
+                                        {"threshold", s->split.threshold},
+                                        {"reversed", s->split.reversed},
+                                        {"left_steps", static_cast<long long>(s->split.left_steps)},
+                                        {"n_steps", static_cast<long long>(s->n_steps)},
+                                        {"left", s->split.left},
+                                        {"left_share", json_of(s->left_share)}}));
   }
   // With the skip path the first two methods are the IGs, each a share of the gap.
   for (std::size_t k = request.skip ? 0 : 1; k < m.methods.size(); ++k)
@@ -369,6 +404,19 @@ std::string text_report(const CompareRequest& request, const Measured& m) {
             ", noising " + fixed(m.layer_noising, 6) + "\n";
   else
     text += ", f(baseline) = " + fixed(m.f_baseline, 6) + "\n";
+  if (const std::optional<SplitIg>& s = m.split_ig) {
+    text += "\nsplit IG (ratio " + shortest(s->split.ratio) + "): the left part sums the " +
+            std::to_string(s->split.left_steps) + " of " + std::to_string(s->n_steps) +
+            " nodes before f first rises above " + fixed(s->split.threshold, 6) +
+            (s->split.reversed ? ", the path read from its end" : "") +
+            "\nneuron  left        left share\n";
+    for (std::size_t j = 0; j < h; ++j) {
+      std::string row = "h" + std::to_string(j + 1);
+      row.resize(6, ' ');
+      text += row + "  " + padded(fixed(s->split.left[j], 6), 10) + "  " +
+              padded(fixed(at(s->left_share, j), 6), 10) + "\n";
+    }
+  }
   // The longest pair with the skip path, "IG noise vs denoising", needs the wider column.
   const std::size_t label_width = request.skip ? 24 : 20;
   text += "\nmethods" + std::string(label_width - 7, ' ') + padded("Pearson r", 11) +

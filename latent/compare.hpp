@@ -11,10 +11,15 @@
 // methods, the study's layer IG in each direction and the two patching directions, all shares of
 // f(clean) - f(corrupt); the ground truth ablates the hidden neurons only, never the skip path's
 // copy of the input, so the empty set can compute the gate (the skip path alone does).
+//
+// With a split ratio (CompareRequest::split_ratio, without the skip path) the report adds chapter
+// 11's split IG (attribution/split_ig.hpp) of the same IG: the sum of the nodes before the output
+// first passes min + ratio (max - min) along the path, per neuron and as shares of its total.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "latent/report.hpp"
@@ -37,6 +42,8 @@ struct CompareRequest {
   // Chapter 10's network with a skip path instead of chapter 7's. Its IG runs both ways between
   // the two runs, so there is no baseline to choose: `baseline` is not read.
   bool skip = false;
+  // Also the study's split IG of the IG above, at this ratio in [0, 1] (without the skip path).
+  std::optional<double> split_ratio;
 };
 
 // The report in the format asked. Throws UsageError when a number to show is not finite, and the

@@ -361,6 +361,88 @@ TEST(LatentCompare, BadInputIsRefusedNamingTheFlag) {
   EXPECT_EQ(number_at(all, {"pick_size"}), 8.0);
 }
 
+// --split-ratio: the JSON's split IG is the library's (integrated_gradients_steps, then
+// split_integrated_gradients) to the bit, from either baseline. Two invariants a wrong split
+// would break: ratio 1 keeps every node, so left is IG itself; and in chapter 7's network f is a
+// sigmoid of v.h, so every node's terms are in one ratio across the neurons and the left part's
+// shares are IG's shares (chapter 11's split-IG check), on every model.
+TEST(LatentCompare, SplitRatioAddsTheStudysSplitIg) {
+  const latent::Json json =
+      compare_json({"--gate", "xor", "--hidden", "2", "--seed", "8", "--split-ratio", "0.9"});
+  const attribution::Experiment e = attribution::run_experiment(nn::Gate::xor_gate, 8, 2);
+  autodiff::Tape tape;
+  nn::Sequential model = nn::network(tape, 2, 2, e.network.parameters);
+  const attribution::SplitIntegratedGradients split = attribution::split_integrated_gradients(
+      attribution::integrated_gradients_steps(model, e.layer, e.pair.clean, e.corrupt_activation),
+      0.9);
+  expect_same_doubles(numbers_at(json, {"split_ig", "left"}), split.left, "left");
+  EXPECT_EQ(number_at(json, {"split_ig", "threshold"}), split.threshold);
+  EXPECT_EQ(number_at(json, {"split_ig", "left_steps"}), static_cast<double>(split.left_steps));
+  EXPECT_EQ(number_at(json, {"split_ig", "n_steps"}), 50.0);
+  EXPECT_EQ(number_at(json, {"split_ig", "ratio"}), 0.9);
+  EXPECT_FALSE(flag_at(json, {"split_ig", "reversed"}));
+  // Chapter 11's numbers for this network: 30 of the 50 nodes, h2's share -0.8477.
+  EXPECT_EQ(split.left_steps, 30u);
+  EXPECT_NEAR(numbers_at(json, {"split_ig", "left_share"}).at(1), -0.8477, 5e-5);
+
+  const latent::Json zero = compare_json({"--gate", "xor", "--hidden", "2", "--seed", "8",
+                                          "--split-ratio", "0.5", "--baseline", "zero"});
+  const std::vector<double> zeros(2, 0.0);
+  expect_same_doubles(
+      numbers_at(zero, {"split_ig", "left"}),
+      attribution::split_integrated_gradients(
+          attribution::integrated_gradients_steps(model, e.layer, e.pair.clean, zeros), 0.5)
+          .left,
+      "zero baseline left");
+
+  for (const char* gate : {"and", "or", "xor"})
+    for (const char* seed : {"0", "1", "2"}) {
+      const std::string what = std::string(gate) + " seed " + seed;
+      const latent::Json whole =
+          compare_json({"--gate", gate, "--seed", seed, "--split-ratio", "1"});
+      const std::vector<double> left = numbers_at(whole, {"split_ig", "left"}),
+                                ig = numbers_at(whole, {"ig"});
+      ASSERT_EQ(left.size(), ig.size()) << what;
+      EXPECT_EQ(number_at(whole, {"split_ig", "left_steps"}), 50.0) << what;
+      for (std::size_t j = 0; j < ig.size(); ++j) EXPECT_NEAR(left[j], ig[j], 1e-15) << what;
+      const latent::Json part =
+          compare_json({"--gate", gate, "--seed", seed, "--split-ratio", "0.9"});
+      if (is_null(at(part, {"ig_share"})) || is_null(at(part, {"split_ig", "left_share"})))
+        continue;
+      const std::vector<double> shares = numbers_at(part, {"split_ig", "left_share"}),
+                                ig_shares = numbers_at(part, {"ig_share"});
+      double total = 0.0, ig_total = 0.0;
+      for (std::size_t j = 0; j < shares.size(); ++j) total += shares[j], ig_total += ig_shares[j];
+      EXPECT_NEAR(total, 1.0, 1e-12) << what;
+      for (std::size_t j = 0; j < shares.size(); ++j)
+        EXPECT_NEAR(shares[j], ig_shares[j] / ig_total, 1e-9) << what << " h" << j + 1;
+    }
+
+  // Asked for only: without the flag the JSON has no split_ig, and the text shows the same numbers.
+  EXPECT_EQ(compare_json({"--gate", "xor", "--hidden", "2", "--seed", "8"}).find("split_ig"),
+            nullptr);
+  const Outcome text = latent_run(
+      {"compare", "--gate", "xor", "--hidden", "2", "--seed", "8", "--split-ratio", "0.9"});
+  ASSERT_EQ(text.status, 0) << text.err;
+  const std::size_t at_split =
+      text.out.find("split IG (ratio 0.9): the left part sums the 30 of 50");
+  ASSERT_NE(at_split, std::string::npos) << text.out;
+  const std::vector<std::string> h2 = row_of(text.out.substr(at_split), "h2");
+  EXPECT_EQ(h2,
+            (std::vector<std::string>{"h2", fixed(split.left[1], 6),
+                                      fixed(numbers_at(json, {"split_ig", "left_share"})[1], 6)}));
+}
+
+TEST(LatentCompare, ABadSplitRatioIsRefusedNamingTheFlag) {
+  for (const char* ratio : {"-0.1", "1.5", "nan"})
+    expect_refused(latent_run({"compare", "--gate", "and", "--split-ratio", ratio}),
+                   "--split-ratio: '" + std::string(ratio) + "'", ratio);
+  expect_refused(latent_run({"compare", "--gate", "and", "--split-ratio", "abc"}), "--split-ratio",
+                 "abc");
+  expect_refused(latent_run({"compare", "--gate", "and", "--skip", "--split-ratio", "0.9"}),
+                 "--split-ratio cannot be given with --skip", "with --skip");
+}
+
 // ---- with the skip path ------------------------------------------------------------------------
 
 // The four methods with the skip path, and chapter 11's pairs of them, as the JSON names them.
