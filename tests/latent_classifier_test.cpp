@@ -363,7 +363,7 @@ TEST(LatentClassifier, ANetworksFileStillLoadsAsTheNetwork) {
   const Outcome experiment = latent_run({"experiment", "--load", file.c_str(), "--json"});
   ASSERT_EQ(experiment.status, 0) << experiment.err;
   const Json printed = json_of(experiment);
-  EXPECT_EQ(printed.find("metric"), nullptr);  // measured on its probability, chapter 6's claims
+  EXPECT_EQ(printed.find("metric"), nullptr);  // a network: the probability and chapter 6's claims
   EXPECT_EQ(booleans(at(printed, {"verdicts"})).count("noising_finds_both"), 1u);
 
   const std::string saved = directory.file("saved.json");
