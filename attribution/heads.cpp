@@ -312,4 +312,19 @@ HeadIntegratedGradients study_integrated_gradients(nn::HookedTransformer& model,
   return result;
 }
 
+HeadTable measure_heads(nn::HookedTransformer& model, const nn::PromptPair& prompts, int n_steps,
+                        Method method) {
+  const LogitDifference metric = logit_difference_of(prompts);
+  HeadTable table;
+  table.patching = patch_heads_both_directions(model, prompts);
+  table.atp_denoising = attribution_patching_heads(model, prompts.corrupt, prompts.clean, metric);
+  table.atp_noising = attribution_patching_heads(model, prompts.clean, prompts.corrupt, metric);
+  table.ig_base_corrupt =
+      study_integrated_gradients(model, prompts.corrupt, prompts.clean, metric, n_steps, method);
+  table.ig_base_clean =
+      study_integrated_gradients(model, prompts.clean, prompts.corrupt, metric, n_steps, method);
+  table.asymmetry = head_asymmetry(table.patching);
+  return table;
+}
+
 }  // namespace attribution

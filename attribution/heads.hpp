@@ -128,4 +128,17 @@ HeadIntegratedGradients study_integrated_gradients(nn::HookedTransformer& model,
                                                    int n_steps = default_n_steps,
                                                    Method method = default_method);
 
+// Every per-head measurement of one prompt pair, as chapter 12 tabulates them: both patching
+// directions, attribution patching from either base, the study's IG from either base, and chapter
+// 5's asymmetry of the patching scores.
+struct HeadTable {
+  TwoWayHeadPatching patching;
+  HeadPatching atp_denoising;  // base corrupt, source clean
+  HeadPatching atp_noising;    // base clean, source corrupt
+  HeadIntegratedGradients ig_base_corrupt, ig_base_clean;
+  std::vector<std::optional<double>> asymmetry;
+};
+HeadTable measure_heads(nn::HookedTransformer& model, const nn::PromptPair& prompts,
+                        int n_steps = default_n_steps, Method method = default_method);
+
 }  // namespace attribution

@@ -285,6 +285,22 @@ TEST(Ch12StudyIntegratedGradients, CompletenessHoldsForAnyRuleAndSteps) {
   EXPECT_LT(std::fabs(ig.convergence_delta[1]), 1e-12);
 }
 
+TEST(Ch12HeadTable, EachColumnIsItsMeasurement) {
+  // Which base each column runs: the table must not swap the directions.
+  autodiff::Tape tape;
+  nn::HookedTransformer model = nn::and_heads_model(tape);
+  const attribution::HeadTable t = attribution::measure_heads(model, nn::and_prompts());
+  const auto& ref = reference_heads::and_circuit;
+  expect_grid(t.patching.denoising.scores, ref.denoising, torch_tolerance, "denoising");
+  expect_grid(t.patching.noising.scores, ref.noising, torch_tolerance, "noising");
+  expect_grid(t.atp_denoising.scores, ref.atp_denoising, torch_tolerance, "AtP denoising");
+  expect_grid(t.atp_noising.scores, ref.atp_noising, torch_tolerance, "AtP noising");
+  expect_grid(t.ig_base_corrupt.shares, ref.ig_base_corrupt, ig_tolerance, "IG base corrupt");
+  expect_grid(t.ig_base_clean.shares, ref.ig_base_clean, ig_tolerance, "IG base clean");
+  EXPECT_NEAR(t.ig_base_corrupt.f_base, ref.m_corrupt, torch_tolerance);
+  EXPECT_EQ(t.asymmetry.size(), 4u);
+}
+
 // ---- bookkeeping and errors ---------------------------------------------------------------------
 
 TEST(Ch12Heads, LeaveTheTapeAndTheGradientsAsFound) {
