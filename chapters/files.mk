@@ -78,9 +78,11 @@ ch11.library := attribution/comparison.hpp attribution/comparison.cpp attributio
 ch11.program := chapters/11-comparing-methods/main.cpp chapters/11-comparing-methods/README.md
 ch11.tests   := tests/ch11_comparing_methods_test.cpp tests/ch11_exercises_test.cpp
 
-ch12.library := nn/adam.hpp nn/adam.cpp
+ch12.library := nn/adam.hpp nn/adam.cpp nn/induction_task.hpp nn/induction_task.cpp \
+                attribution/attention_patterns.hpp attribution/attention_patterns.cpp
 ch12.program :=
-ch12.tests   := tests/ch12_adam_test.cpp tests/reference_adam.hpp tests/reference_adam.py
+ch12.tests   := tests/ch12_adam_test.cpp tests/ch12_training_test.cpp tests/reference_adam.hpp \
+                tests/reference_adam.py
 
 # ---- the tools ----------------------------------------------------------------------------------
 # latent.code and plot.code are linked into the tools' tests; *.program holds each one's main().
