@@ -1,5 +1,6 @@
 #include "attribution/attention_patterns.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -45,6 +46,39 @@ std::vector<HeadPatternScores> head_pattern_scores(const nn::Matrix<double>& pat
     s.induction /= static_cast<double>(batch);
   }
   return scores;
+}
+
+std::vector<std::vector<HeadPatternScores>> head_pattern_scores(
+    nn::HookedTransformer& model, const nn::Tokens& tokens,
+    std::span<const std::size_t> induction_key) {
+  if (induction_key.size() != tokens.rows())
+    throw std::invalid_argument("head_pattern_scores: " + std::to_string(tokens.rows()) +
+                                " prompts but " + std::to_string(induction_key.size()) +
+                                " induction keys");
+  if (tokens.rows() == 0) throw std::invalid_argument("head_pattern_scores: no prompts");
+  const std::size_t chunk = 50, count = tokens.rows(), T = tokens.cols();
+  const std::size_t layers = model.config().n_layers, heads = model.config().n_heads;
+  std::vector<std::vector<HeadPatternScores>> total(layers, std::vector<HeadPatternScores>(heads));
+  for (std::size_t start = 0; start < count; start += chunk) {
+    const std::size_t n = std::min(chunk, count - start);
+    nn::Tokens part(n, T);
+    for (std::size_t b = 0; b < n; ++b)
+      for (std::size_t p = 0; p < T; ++p) part(b, p) = tokens(start + b, p);
+    const nn::ActivationCache cache = model.run_with_cache(part).cache;
+    // Each chunk's means, weighted by its share of the prompts.
+    const double weight = static_cast<double>(n) / static_cast<double>(count);
+    for (std::size_t L = 0; L < layers; ++L) {
+      const std::vector<HeadPatternScores> scores = head_pattern_scores(
+          cache[nn::hook_name(L, "attn.hook_pattern")], heads, induction_key.subspan(start, n));
+      for (std::size_t h = 0; h < heads; ++h) {
+        total[L][h].previous_token += weight * scores[h].previous_token;
+        total[L][h].current_token += weight * scores[h].current_token;
+        total[L][h].bos += weight * scores[h].bos;
+        total[L][h].induction += weight * scores[h].induction;
+      }
+    }
+  }
+  return total;
 }
 
 const char* head_role_name(HeadRole role) {

@@ -14,8 +14,8 @@
 //                    the position after its earlier occurrence (the induction task's i + 1)
 //
 // Query 0 is left out of the first three: its one key is itself, a 1 that says nothing about the
-// head. The first three add up to at most 1 (one row's shares); induction reads one row per prompt
-// and is independent of them.
+// head. Query 1's previous token is BOS, so its pattern[1, 0] counts in both previous_token and
+// bos (a previous-token head scores 1 / (T - 1) on bos); induction reads one row per prompt.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "nn/matrix.hpp"
+#include "nn/transformer.hpp"
 
 namespace attribution {
 
@@ -36,6 +37,13 @@ struct HeadPatternScores {
 std::vector<HeadPatternScores> head_pattern_scores(const nn::Matrix<double>& pattern,
                                                    std::size_t n_heads,
                                                    std::span<const std::size_t> induction_key);
+
+// The same for every layer of `model` run on `tokens` (result[L][h]), from the cache's
+// blocks.L.attn.hook_pattern; run in chunks of 50 prompts, so the tape stays small, and left as it
+// was. Throws std::invalid_argument as above, and when induction_key has not one entry per prompt.
+std::vector<std::vector<HeadPatternScores>> head_pattern_scores(
+    nn::HookedTransformer& model, const nn::Tokens& tokens,
+    std::span<const std::size_t> induction_key);
 
 enum class HeadRole { induction, previous_token, current_token, bos, none };
 // "induction", "previous-token", "current-token", "BOS", "none".
