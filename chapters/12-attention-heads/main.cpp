@@ -15,7 +15,7 @@ int main() {
   autodiff::Tape tape;
   nn::Generator generator(0);
   const nn::TransformerConfig config{.d_vocab = 6,
-                                     .n_ctx = 5,
+                                     .n_ctx = 6,
                                      .d_model = 8,
                                      .d_head = 4,
                                      .n_heads = 2,
