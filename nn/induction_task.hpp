@@ -16,11 +16,11 @@
 // Each prompt draws, in this order, from the generator: randperm(8) (its first 6 entries + 1 are
 // c1..c6, its last two + 1 the unused letters u1, u2), randint(5) (i - 1) and randint(4) (the
 // incorrect answer's index, below). Every function here draws exactly that per prompt, so one
-// seed gives the same clean prompts to induction_batch and to induction_pairs of either corruption.
+// seed gives the same clean prompts to batch() and to pairs() of either corruption.
 //
 // Corruptions, for patching (clean and corrupt differ only at the positions named):
 //   key            position i (the earlier c_i) becomes u1: the query's earlier occurrence is gone
-//   key_and_query  also position 7 (the query) becomes u2: neither the key nor the query is left
+//   key_and_query  also position 7 (the query) becomes u2, a letter the prompt never had
 // The metric is the logit difference at the last position between `correct` = c_{i+1} and
 // `incorrect` = c_{j+1} for a j != i in [1, 5], drawn uniformly: another letter of the prompt that
 // follows a letter, so that the difference asks "the right one of the candidates" rather than

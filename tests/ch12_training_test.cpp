@@ -306,6 +306,24 @@ TEST(Ch12InductionTraining, SeedsZeroToTwoLearnTheTaskWithAnInductionCircuit) {
     };
     EXPECT_TRUE(has(0, HeadRole::previous_token));
     EXPECT_TRUE(has(1, HeadRole::induction));
+
+    // The corruptions take away what it copies from: the logit difference correct - incorrect
+    // is large on the clean prompts and falls by most of it on the corrupt ones.
+    for (induction::Corruption corruption :
+         {induction::Corruption::key, induction::Corruption::key_and_query}) {
+      nn::Generator pairs_generator(7);
+      const induction::Pairs pairs = induction::pairs(100, corruption, pairs_generator);
+      const Matrix<double> clean = model.predict(pairs.clean),
+                           corrupt = model.predict(pairs.corrupt);
+      double clean_ld = 0, corrupt_ld = 0;
+      for (std::size_t b = 0; b < 100; ++b) {
+        const std::size_t row = b * induction::n_ctx + induction::n_ctx - 1;
+        clean_ld += (clean(row, pairs.correct[b]) - clean(row, pairs.incorrect[b])) / 100.0;
+        corrupt_ld += (corrupt(row, pairs.correct[b]) - corrupt(row, pairs.incorrect[b])) / 100.0;
+      }
+      EXPECT_GT(clean_ld, 3.0) << induction::corruption_name(corruption);
+      EXPECT_LT(corrupt_ld, 0.5 * clean_ld) << induction::corruption_name(corruption);
+    }
   }
 }
 
