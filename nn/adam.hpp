@@ -7,10 +7,11 @@
 //   bc1 = 1 - beta1^t, bc2 = 1 - beta2^t   the bias corrections: m and v start at 0
 //   p <- p - (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps)
 //
-// eps is added after dividing by sqrt(bc2), as torch does it: it is not the textbook's
-// sqrt(v / bc2) + eps with eps under the correction, and the two differ while bc2 is small. The
-// first step moves every parameter by lr g / (|g| + eps), lr sign(g) unless g is about eps: Adam
-// takes steps of the learning rate's size whatever the gradient's scale.
+// eps is added after dividing by sqrt(bc2), as torch does it (Kingma and Ba's Algorithm 1), not as
+// in the paper's faster form, (lr sqrt(bc2) / bc1) m / (sqrt(v) + eps), which scales eps by
+// sqrt(bc2): the two differ while bc2 is small, in the first steps. The first step moves every
+// parameter by lr g / (|g| + eps), lr sign(g) unless g is about eps: Adam takes steps of the
+// learning rate's size whatever the gradient's scale.
 //
 // Used as SGD is:
 //
