@@ -368,9 +368,9 @@ TEST(Ch12Transformer, HookOnOneHeadChangesOnlyWhatItShould) {
   const auto base = r.model.run_with_cache(clean);
   const auto source = r.model.run_with_cache(other);
   const std::string z = "blocks.0.attn.hook_z";
-  const std::size_t dh = 4, D = 8;
+  constexpr std::size_t dh = 4, D = 8;
   const auto patch_head0 = [&](const nn::Matrix<double>& from) {
-    return nn::Hook([&from, dh](nn::Matrix<Var>& act) {
+    return nn::Hook([&from](nn::Matrix<Var>& act) {
       for (std::size_t row = 0; row < act.rows(); ++row)
         for (std::size_t e = 0; e < dh; ++e)
           act(row, e) = act(row, e).tape().variable(from(row, e));
