@@ -327,4 +327,46 @@ HeadTable measure_heads(nn::HookedTransformer& model, const nn::PromptPair& prom
   return table;
 }
 
+PooledHeadShares pooled_head_shares(nn::HookedTransformer& model,
+                                    std::span<const nn::PromptPair> pairs, int n_steps,
+                                    Method method) {
+  if (pairs.empty()) throw std::invalid_argument("pooled_head_shares: no prompt pairs");
+  const nn::TransformerConfig& config = model.config();
+  PooledHeadShares pooled;
+  pooled.pairs = pairs.size();
+  for (nn::Matrix<double>* m :
+       {&pooled.denoising, &pooled.noising, &pooled.atp_denoising, &pooled.atp_noising,
+        &pooled.ig_base_corrupt, &pooled.ig_base_clean})
+    *m = nn::Matrix<double>(config.n_layers, config.n_heads, 0.0);
+  const auto add = [](nn::Matrix<double>& total, const nn::Matrix<double>& values) {
+    for (std::size_t k = 0; k < total.size(); ++k) total.flat()[k] += values.flat()[k];
+  };
+  double gap = 0.0;  // the sum of m(clean) - m(corrupt)
+  for (const nn::PromptPair& prompts : pairs) {
+    const HeadTable t = measure_heads(model, prompts, n_steps, method);
+    gap += t.ig_base_corrupt.f_other - t.ig_base_corrupt.f_base;
+    // Every difference below is in its own direction's sign: denoising's and AtP-den's are
+    // m(corrupt) - m(patched), IG on clean's attributions sum towards m(corrupt) - m(clean).
+    add(pooled.denoising, t.patching.denoising.differences);
+    add(pooled.noising, t.patching.noising.differences);
+    add(pooled.atp_denoising, t.atp_denoising.differences);
+    add(pooled.atp_noising, t.atp_noising.differences);
+    add(pooled.ig_base_corrupt, t.ig_base_corrupt.attributions);
+    add(pooled.ig_base_clean, t.ig_base_clean.attributions);
+  }
+  if (gap == 0.0)
+    throw std::invalid_argument(
+        "pooled_head_shares: the summed gap m(clean) - m(corrupt) over the pairs is zero");
+  for (std::size_t k = 0; k < pooled.noising.size(); ++k) {
+    pooled.denoising.flat()[k] /= -gap;
+    pooled.noising.flat()[k] /= gap;
+    pooled.atp_denoising.flat()[k] /= -gap;
+    pooled.atp_noising.flat()[k] /= gap;
+    pooled.ig_base_corrupt.flat()[k] /= gap;
+    pooled.ig_base_clean.flat()[k] /= -gap;
+  }
+  pooled.mean_gap = gap / static_cast<double>(pairs.size());
+  return pooled;
+}
+
 }  // namespace attribution

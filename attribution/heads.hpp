@@ -33,6 +33,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "attribution/quadrature.hpp"
@@ -140,5 +141,19 @@ struct HeadTable {
 };
 HeadTable measure_heads(nn::HookedTransformer& model, const nn::PromptPair& prompts,
                         int n_steps = default_n_steps, Method method = default_method);
+
+// The methods of measure_heads over many prompt pairs, pooled as shares of the mean gap: for each
+// method, the heads' summed differences (or attributions) over the pairs divided by the pairs'
+// summed gap in that method's direction, [n_layers, n_heads] each. A pair with a small gap then
+// weighs little, where a mean of per-pair shares would let it dominate. Throws, besides
+// measure_heads's errors, std::invalid_argument for no pairs or a summed gap of zero.
+struct PooledHeadShares {
+  std::size_t pairs = 0;
+  double mean_gap = 0.0;  // mean of m(clean) - m(corrupt)
+  nn::Matrix<double> denoising, noising, atp_denoising, atp_noising, ig_base_corrupt, ig_base_clean;
+};
+PooledHeadShares pooled_head_shares(nn::HookedTransformer& model,
+                                    std::span<const nn::PromptPair> pairs,
+                                    int n_steps = default_n_steps, Method method = default_method);
 
 }  // namespace attribution

@@ -90,4 +90,19 @@ Pairs pairs(std::size_t count, Corruption corruption, Generator& generator) {
   return out;
 }
 
+std::vector<PromptPair> prompt_pairs(const Pairs& pairs) {
+  std::vector<PromptPair> result(pairs.clean.rows());
+  for (std::size_t r = 0; r < result.size(); ++r) {
+    result[r].clean = Matrix<std::size_t>(1, pairs.clean.cols());
+    result[r].corrupt = Matrix<std::size_t>(1, pairs.corrupt.cols());
+    for (std::size_t p = 0; p < pairs.clean.cols(); ++p) {
+      result[r].clean(0, p) = pairs.clean(r, p);
+      result[r].corrupt(0, p) = pairs.corrupt(r, p);
+    }
+    result[r].correct = pairs.correct[r];
+    result[r].incorrect = pairs.incorrect[r];
+  }
+  return result;
+}
+
 }  // namespace nn::induction

@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/circuits.hpp"
 #include "nn/matrix.hpp"
 #include "nn/random.hpp"
 
@@ -67,5 +68,7 @@ struct Pairs {
 };
 // `count` clean prompts and their corrupted copies. Throws std::invalid_argument for count == 0.
 Pairs pairs(std::size_t count, Corruption corruption, Generator& generator);
+// The same pairs one prompt each, as the per-head methods take them (attribution/heads.hpp).
+std::vector<PromptPair> prompt_pairs(const Pairs& pairs);
 
 }  // namespace nn::induction

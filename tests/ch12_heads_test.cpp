@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -299,6 +300,56 @@ TEST(Ch12HeadTable, EachColumnIsItsMeasurement) {
   expect_grid(t.ig_base_clean.shares, ref.ig_base_clean, ig_tolerance, "IG base clean");
   EXPECT_NEAR(t.ig_base_corrupt.f_base, ref.m_corrupt, torch_tolerance);
   EXPECT_EQ(t.asymmetry.size(), 4u);
+}
+
+// Pooling: each method's summed differences over the summed gap. One pair pooled is that pair's
+// shares; two pairs are worked out by hand from their two tables.
+TEST(Ch12PooledHeadShares, AreSummedDifferencesOverTheSummedGap) {
+  autodiff::Tape tape;
+  nn::HookedTransformer model = nn::or_heads_model(tape);
+  const std::vector<nn::PromptPair> pairs = {nn::or_prompts(), nn::and_prompts()};
+  const attribution::HeadTable a = attribution::measure_heads(model, pairs[0]);
+  const attribution::HeadTable b = attribution::measure_heads(model, pairs[1]);
+  const double gap_a = a.ig_base_corrupt.f_other - a.ig_base_corrupt.f_base;
+  const double gap_b = b.ig_base_corrupt.f_other - b.ig_base_corrupt.f_base;
+  ASSERT_GT(gap_b, 1.0);  // the OR model on the AND pair still has a gap to pool
+
+  const attribution::PooledHeadShares one =
+      attribution::pooled_head_shares(model, std::span(pairs).first(1));
+  const auto expect_same = [](const nn::Matrix<double>& x, const nn::Matrix<double>& y,
+                              const char* what) {
+    ASSERT_EQ(x.size(), y.size()) << what;
+    for (std::size_t k = 0; k < x.size(); ++k) EXPECT_NEAR(x.flat()[k], y.flat()[k], 1e-15) << what;
+  };
+  expect_same(one.denoising, a.patching.denoising.scores, "one pair, denoising");
+  expect_same(one.noising, a.patching.noising.scores, "one pair, noising");
+  expect_same(one.ig_base_corrupt, a.ig_base_corrupt.shares, "one pair, IG on corrupt");
+  expect_same(one.ig_base_clean, a.ig_base_clean.shares, "one pair, IG on clean");
+  EXPECT_EQ(one.mean_gap, gap_a);
+
+  const attribution::PooledHeadShares two = attribution::pooled_head_shares(model, pairs);
+  EXPECT_EQ(two.pairs, 2u);
+  EXPECT_NEAR(two.mean_gap, (gap_a + gap_b) / 2, 1e-15);
+  for (std::size_t layer = 0; layer < 2; ++layer)
+    for (std::size_t h = 0; h < 2; ++h) {
+      const auto pooled = [&](const nn::Matrix<double>& x, const nn::Matrix<double>& y,
+                              double sign) {
+        return (x(layer, h) + y(layer, h)) / (sign * (gap_a + gap_b));
+      };
+      EXPECT_NEAR(two.denoising(layer, h),
+                  pooled(a.patching.denoising.differences, b.patching.denoising.differences, -1),
+                  1e-15);
+      EXPECT_NEAR(two.noising(layer, h),
+                  pooled(a.patching.noising.differences, b.patching.noising.differences, 1), 1e-15);
+      EXPECT_NEAR(two.atp_noising(layer, h),
+                  pooled(a.atp_noising.differences, b.atp_noising.differences, 1), 1e-15);
+      EXPECT_NEAR(two.ig_base_clean(layer, h),
+                  pooled(a.ig_base_clean.attributions, b.ig_base_clean.attributions, -1), 1e-15);
+    }
+  EXPECT_TRUE(contains(invalid_argument_message([&] {
+                         attribution::pooled_head_shares(model, std::span<const nn::PromptPair>());
+                       }),
+                       "no prompt pairs"));
 }
 
 // ---- bookkeeping and errors ---------------------------------------------------------------------

@@ -31,6 +31,7 @@
 #include "attribution/closed_form.hpp"
 #include "attribution/comparison.hpp"
 #include "attribution/experiment.hpp"
+#include "attribution/heads.hpp"
 #include "attribution/integrated_gradients.hpp"
 #include "attribution/quadrature.hpp"
 #include "attribution/residual_stream.hpp"
@@ -43,6 +44,8 @@
 #include "nn/bce_loss.hpp"
 #include "nn/gates.hpp"
 #include "nn/hooks.hpp"
+#include "nn/induction_task.hpp"
+#include "nn/induction_training.hpp"
 #include "nn/linear.hpp"
 #include "nn/matrix.hpp"
 #include "nn/network.hpp"
@@ -51,6 +54,7 @@
 #include "nn/sequential.hpp"
 #include "nn/sgd.hpp"
 #include "nn/training.hpp"
+#include "nn/transformer.hpp"
 #include "tests/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -172,9 +176,9 @@ double score(const std::optional<std::vector<double>>& scores, std::size_t k) {
 // Every prose exercise of the chapters (numbered after the code exercises) has an answer.
 TEST(InstructorsGuide, EveryQuestionHasAnAnswer) {
   for (const char* id :
-       {"1.3", "1.4", "1.5", "2.3", "2.4", "2.5",  "3.4",  "3.5",  "3.6",  "4.4",  "4.5",
-        "4.6", "5.4", "5.5", "5.6", "6.3", "6.4",  "6.5",  "7.3",  "7.4",  "7.5",  "8.3",
-        "8.4", "8.5", "9.4", "9.5", "9.6", "10.4", "10.5", "10.6", "11.3", "11.4", "11.5"})
+       {"1.3", "1.4", "1.5", "2.3",  "2.4",  "2.5",  "3.4",  "3.5",  "3.6",  "4.4",  "4.5", "4.6",
+        "5.4", "5.5", "5.6", "6.3",  "6.4",  "6.5",  "7.3",  "7.4",  "7.5",  "8.3",  "8.4", "8.5",
+        "9.4", "9.5", "9.6", "10.4", "10.5", "10.6", "11.3", "11.4", "11.5", "12.4", "12.5"})
     EXPECT_FALSE(answer_line(id).empty()) << "no **Answer " << id << ":** line";
 }
 
@@ -1129,4 +1133,72 @@ TEST(InstructorsGuide, Answer116TheTwoIgsHaveOneRatio) {
   EXPECT_GE(compared, 2U);
   expect_answer_states("11.5", {fixed(scores->layer_denoising, 3), fixed(scores->layer_noising, 3),
                                 "ratio " + fixed(ratio, 3)});
+}
+
+// Chapter 12's trained model of seed 1 and its prompt pairs, as the chapter makes them: trained
+// once for both answers.
+struct Chapter12Seed1 {
+  autodiff::Tape tape;
+  nn::Generator unused{0};
+  nn::induction::TrainedModel trained = nn::induction::train_model(1);
+  nn::HookedTransformer model{tape, unused, trained.config};
+  Chapter12Seed1() { model.load_state_dict(trained.state); }
+  std::vector<nn::PromptPair> pairs(nn::induction::Corruption corruption) const {
+    nn::Generator generator(2000);  // the chapter's prompts_seed, 20 pairs
+    return nn::induction::prompt_pairs(nn::induction::pairs(20, corruption, generator));
+  }
+};
+Chapter12Seed1& chapter12_seed1() {
+  static Chapter12Seed1 seed1;
+  return seed1;
+}
+
+// Answer 12.4: the last layer's heads add to the logit difference, so what their shares miss of 1
+// is the change of the direct path, the logit difference read off blocks.1.hook_resid_pre.
+TEST(InstructorsGuide, Answer124TheLastLayerAndTheDirectPath) {
+  Chapter12Seed1& s = chapter12_seed1();
+  ASSERT_TRUE(s.trained.result.reached);
+  const nn::StateDict state = s.model.state_dict();
+  const std::vector<double>& W_U = state.at("unembed.W_U");  // [d_model, d_vocab]
+  const std::size_t D = s.trained.config.d_model, V = s.trained.config.d_vocab;
+  std::vector<std::string> parts;
+  for (const nn::induction::Corruption corruption :
+       {nn::induction::Corruption::key, nn::induction::Corruption::key_and_query}) {
+    const std::vector<nn::PromptPair> pairs = s.pairs(corruption);
+    const attribution::PooledHeadShares pooled = attribution::pooled_head_shares(s.model, pairs);
+    double direct = 0.0;  // summed change of the direct path, clean - corrupt
+    for (const nn::PromptPair& p : pairs) {
+      const std::string name = nn::hook_name(1, "hook_resid_pre");
+      const nn::Matrix<double> clean = s.model.run_with_cache(p.clean).cache[name];
+      const nn::Matrix<double> corrupt = s.model.run_with_cache(p.corrupt).cache[name];
+      const std::size_t last = p.clean.cols() - 1;
+      for (std::size_t d = 0; d < D; ++d)
+        direct += (clean(last, d) - corrupt(last, d)) *
+                  (W_U[d * V + p.correct] - W_U[d * V + p.incorrect]);
+    }
+    const double direct_share = direct / (pooled.mean_gap * static_cast<double>(pooled.pairs));
+    const double layer1 = pooled.noising(1, 0) + pooled.noising(1, 1);
+    EXPECT_NEAR(layer1 + direct_share, 1.0, 1e-9) << nn::induction::corruption_name(corruption);
+    for (std::size_t h = 0; h < 2; ++h)
+      for (const nn::Matrix<double>* m : {&pooled.denoising, &pooled.atp_denoising,
+                                          &pooled.ig_base_corrupt, &pooled.ig_base_clean})
+        EXPECT_NEAR((*m)(1, h), pooled.noising(1, h), 1e-9);
+    parts.push_back(fixed(layer1, 3));
+    parts.push_back(fixed(direct_share, 3));
+  }
+  expect_answer_states("12.4", parts);
+}
+
+// Answer 12.5: under KQ, seed 1's previous-token head 0.1 by each method.
+TEST(InstructorsGuide, Answer125WhatTheQueryCorruptionHides) {
+  Chapter12Seed1& s = chapter12_seed1();
+  const attribution::PooledHeadShares kq =
+      attribution::pooled_head_shares(s.model, s.pairs(nn::induction::Corruption::key_and_query));
+  EXPECT_LT(kq.denoising(0, 1), 0.0);
+  EXPECT_LT(kq.ig_base_corrupt(0, 1), 0.0);
+  EXPECT_GT(kq.noising(0, 1), 0.9);
+  EXPECT_GT(kq.ig_base_clean(0, 1), 0.9);
+  expect_answer_states("12.5",
+                       {fixed(kq.denoising(0, 1), 3), fixed(kq.noising(0, 1), 3),
+                        fixed(kq.ig_base_corrupt(0, 1), 3), fixed(kq.ig_base_clean(0, 1), 3)});
 }

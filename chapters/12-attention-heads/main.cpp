@@ -133,54 +133,18 @@ constexpr std::size_t pattern_prompts = 200;
 constexpr std::size_t measured_pairs = 20;
 constexpr std::uint64_t prompts_seed = 2000;
 
-// One method's per-head shares over many prompt pairs: the sum of the heads' differences divided
-// by the sum of the gaps (the share of the mean gap; a pair with a small gap then weighs little
-// instead of blowing up).
-struct Shares {
-  nn::Matrix<double> total;
-  double gap = 0.0;
-  double operator()(std::size_t layer, std::size_t head) const { return total(layer, head) / gap; }
-};
-struct MethodShares {
-  Shares denoise, noise, atp_denoise, ig_corrupt, ig_clean;
-};
-
-void add(Shares& shares, const nn::Matrix<double>& values, double gap) {
-  if (shares.total.empty()) shares.total = nn::Matrix<double>(values.rows(), values.cols(), 0.0);
-  for (std::size_t i = 0; i < values.rows(); ++i)
-    for (std::size_t j = 0; j < values.cols(); ++j) shares.total(i, j) += values(i, j);
-  shares.gap += gap;
-}
-
 const char* corruption_label(nn::induction::Corruption corruption) {
   return corruption == nn::induction::Corruption::key
              ? "K (the query's earlier occurrence replaced)"
              : "KQ (that and the query itself replaced)";
 }
 
-MethodShares measure_pairs(nn::HookedTransformer& model, nn::induction::Corruption corruption) {
+attribution::PooledHeadShares measure_pairs(nn::HookedTransformer& model,
+                                            nn::induction::Corruption corruption) {
   nn::Generator generator(prompts_seed);
-  const nn::induction::Pairs pairs = nn::induction::pairs(measured_pairs, corruption, generator);
-  MethodShares shares;
-  for (std::size_t r = 0; r < measured_pairs; ++r) {
-    nn::PromptPair prompts;
-    prompts.clean = nn::Tokens(1, pairs.clean.cols());
-    prompts.corrupt = nn::Tokens(1, pairs.corrupt.cols());
-    for (std::size_t p = 0; p < pairs.clean.cols(); ++p) {
-      prompts.clean(0, p) = pairs.clean(r, p);
-      prompts.corrupt(0, p) = pairs.corrupt(r, p);
-    }
-    prompts.correct = pairs.correct[r];
-    prompts.incorrect = pairs.incorrect[r];
-    const attribution::HeadTable t = attribution::measure_heads(model, prompts);
-    const double gap = t.ig_base_corrupt.f_other - t.ig_base_corrupt.f_base;  // clean - corrupt
-    add(shares.denoise, t.patching.denoising.differences, -gap);
-    add(shares.noise, t.patching.noising.differences, gap);
-    add(shares.atp_denoise, t.atp_denoising.differences, -gap);
-    add(shares.ig_corrupt, t.ig_base_corrupt.attributions, gap);
-    add(shares.ig_clean, t.ig_base_clean.attributions, -gap);
-  }
-  return shares;
+  const std::vector<nn::PromptPair> pairs =
+      nn::induction::prompt_pairs(nn::induction::pairs(measured_pairs, corruption, generator));
+  return attribution::pooled_head_shares(model, pairs);
 }
 
 }  // namespace
@@ -226,12 +190,16 @@ int main() {
   check(all_at_least(pair_scores(andr.table.patching.noising.scores), find_limit),
         "noising finds them: each at least 0.25");
   bool ig_finds = true, ig_even = true;
-  for (const CircuitResult* r : {&orr, &andr}) {
-    const std::vector<double> ig = pair_scores(r->table.ig_base_corrupt.shares);
-    ig_finds = ig_finds && all_at_least(ig, find_limit);
-    ig_even = ig_even && std::fabs(ig[0] - ig[1]) <= symmetry_limit;
-  }
-  check(ig_finds, "IG with the corrupt baseline finds all four: each at least 0.25");
+  for (const CircuitResult* r : {&orr, &andr})
+    for (const attribution::HeadIntegratedGradients* ig :
+         {&r->table.ig_base_corrupt, &r->table.ig_base_clean}) {
+      const std::vector<double> shares = pair_scores(ig->shares);
+      ig_finds = ig_finds && all_at_least(shares, find_limit);
+      ig_even = ig_even && std::fabs(shares[0] - shares[1]) <= symmetry_limit;
+    }
+  check(ig_finds,
+        "IG finds all four, on the corrupt prompt and on the clean one (Captum's IG with the "
+        "corrupt baseline): each at least 0.25");
   check(ig_even, "and splits each pair evenly: the two shares agree within 1e-12");
   bool control_zero = true;
   for (const CircuitResult* r : {&orr, &andr}) {
@@ -284,37 +252,39 @@ int main() {
 
     for (const nn::induction::Corruption corruption :
          {nn::induction::Corruption::key, nn::induction::Corruption::key_and_query}) {
-      const MethodShares m = measure_pairs(model, corruption);
-      std::printf("    %s, mean gap %.4f\n", corruption_label(corruption),
-                  m.noise.gap / measured_pairs);
+      const attribution::PooledHeadShares m = measure_pairs(model, corruption);
+      std::printf("    %s, mean gap %.4f\n", corruption_label(corruption), m.mean_gap);
       std::printf("      head   denoise     noise   AtP den  IG on corrupt IG on clean\n");
       for (std::size_t layer = 0; layer < 2; ++layer)
         for (std::size_t h = 0; h < 2; ++h)
           std::printf("      %zu.%zu  %s %s %s      %s   %s\n", layer, h,
-                      signed_number(m.denoise(layer, h)).c_str(),
-                      signed_number(m.noise(layer, h)).c_str(),
-                      signed_number(m.atp_denoise(layer, h)).c_str(),
-                      signed_number(m.ig_corrupt(layer, h)).c_str(),
-                      signed_number(m.ig_clean(layer, h)).c_str());
+                      signed_number(m.denoising(layer, h)).c_str(),
+                      signed_number(m.noising(layer, h)).c_str(),
+                      signed_number(m.atp_denoising(layer, h)).c_str(),
+                      signed_number(m.ig_base_corrupt(layer, h)).c_str(),
+                      signed_number(m.ig_base_clean(layer, h)).c_str());
       for (std::size_t h = 0; h < 2; ++h) {
-        const double n = m.noise(1, h);
-        for (const Shares* other : {&m.denoise, &m.atp_denoise, &m.ig_corrupt, &m.ig_clean})
+        const double n = m.noising(1, h);
+        for (const nn::Matrix<double>* other :
+             {&m.denoising, &m.atp_denoising, &m.ig_base_corrupt, &m.ig_base_clean})
           last_layer_agrees = last_layer_agrees && std::fabs((*other)(1, h) - n) <= linear_limit;
       }
       // The layer-0 head noising gives the most: the previous-token head the circuit needs.
-      const std::size_t top = m.noise(0, 1) > m.noise(0, 0) ? 1 : 0;
+      const std::size_t top = m.noising(0, 1) > m.noising(0, 0) ? 1 : 0;
       if (corruption == nn::induction::Corruption::key) {
-        for (const Shares* method : {&m.denoise, &m.noise, &m.ig_corrupt, &m.ig_clean})
+        for (const nn::Matrix<double>* method :
+             {&m.denoising, &m.noising, &m.ig_base_corrupt, &m.ig_base_clean})
           k_all_find = k_all_find && (*method)(0, top) >= find_limit;
       } else {
-        kq_denoising_misses = kq_denoising_misses && m.denoise(0, top) < find_limit &&
-                              m.ig_corrupt(0, top) < find_limit;
-        kq_captum_finds =
-            kq_captum_finds && m.noise(0, top) >= find_limit && m.ig_clean(0, top) >= find_limit;
+        kq_denoising_misses = kq_denoising_misses && m.denoising(0, top) < find_limit &&
+                              m.ig_base_corrupt(0, top) < find_limit;
+        kq_captum_finds = kq_captum_finds && m.noising(0, top) >= find_limit &&
+                          m.ig_base_clean(0, top) >= find_limit;
         std::printf(
             "      head 0.%zu under KQ: noising %.3f and IG on clean %.3f find it; denoising %.3f "
             "and IG on corrupt %.3f miss it\n",
-            top, m.noise(0, top), m.ig_clean(0, top), m.denoise(0, top), m.ig_corrupt(0, top));
+            top, m.noising(0, top), m.ig_base_clean(0, top), m.denoising(0, top),
+            m.ig_base_corrupt(0, top));
       }
     }
   }
