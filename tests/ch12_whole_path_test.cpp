@@ -177,6 +177,9 @@ TEST(Ch12WholePath, EveryLayerCompletesAndReversingThePathNegatesIt) {
   double shares = forward.bypass_shares[0];
   for (std::size_t h = 0; h < 2; ++h) shares += forward.shares(0, h);
   EXPECT_NEAR(shares, 1.0, 1e-5);
+  const WholePathIntegratedGradients coarse =
+      whole_path_integrated_gradients(m.model, m.input, m.baseline, m.metric, 100);
+  EXPECT_NEAR(coarse.convergence_delta[0] / forward.convergence_delta[0], 4.0, 0.2);
   // The trapezoid is symmetric: walking the same points the other way flips every sign, and the
   // gap flips with it, so the shares stay.
   for (std::size_t l = 0; l < 2; ++l) {
