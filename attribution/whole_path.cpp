@@ -150,7 +150,8 @@ WholePathIntegratedGradients whole_path_integrated_gradients(nn::HookedTransform
   const std::size_t positions = input.cols(), d_model = config.d_model, d_head = config.d_head;
   const std::size_t heads = config.n_heads, layers = config.n_layers;
 
-  std::vector<double> input_sums(positions, 0.0), bypass(layers, 0.0);
+  std::vector<double> input_sums(positions, 0.0);
+  std::vector<std::vector<double>> bypass(layers, std::vector<double>(1, 0.0));
   std::vector<std::vector<double>> conductance(layers, std::vector<double>(heads, 0.0));
   Snapshot previous;
   for (int k = 0; k <= n_steps; ++k) {
@@ -166,11 +167,9 @@ WholePathIntegratedGradients whole_path_integrated_gradients(nn::HookedTransform
           previous.input, previous.input_grad, current.input, current.input_grad,
           [d_model](std::size_t i) { return i / d_model; }, input_sums);
       for (std::size_t layer = 0; layer < layers; ++layer) {
-        std::vector<double> one(1, 0.0);
         add_trapezoid(
             previous.pre[layer], previous.post_grad[layer], current.pre[layer],
-            current.post_grad[layer], [](std::size_t) { return std::size_t{0}; }, one);
-        bypass[layer] += one[0];
+            current.post_grad[layer], [](std::size_t) { return std::size_t{0}; }, bypass[layer]);
         // hook_z's columns are h * d_head + e, rows positions.
         const std::size_t width = heads * d_head;
         add_trapezoid(
@@ -184,14 +183,14 @@ WholePathIntegratedGradients whole_path_integrated_gradients(nn::HookedTransform
   result.conductance = nn::Matrix<double>(layers, heads);
   result.shares = nn::Matrix<double>(layers, heads);
   for (std::size_t layer = 0; layer < layers; ++layer) {
-    double sum = bypass[layer];
+    double sum = bypass[layer][0];
     for (std::size_t h = 0; h < heads; ++h) {
       result.conductance(layer, h) = conductance[layer][h];
       result.shares(layer, h) = conductance[layer][h] / gap;
       sum += conductance[layer][h];
     }
-    result.bypass.push_back(bypass[layer]);
-    result.bypass_shares.push_back(bypass[layer] / gap);
+    result.bypass.push_back(bypass[layer][0]);
+    result.bypass_shares.push_back(bypass[layer][0] / gap);
     result.convergence_delta.push_back(sum - gap);
   }
   double input_sum = 0.0;
