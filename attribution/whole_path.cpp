@@ -207,4 +207,27 @@ WholePathIntegratedGradients whole_path_integrated_gradients(nn::HookedTransform
                                          logit_difference_of(prompts), n_steps);
 }
 
+PooledWholePath pooled_whole_path(nn::HookedTransformer& model,
+                                  std::span<const nn::PromptPair> pairs, int n_steps) {
+  if (pairs.empty()) throw std::invalid_argument("whole-path IG: no prompt pairs to pool");
+  const nn::TransformerConfig& config = model.config();
+  PooledWholePath pooled{nn::Matrix<double>(config.n_layers, config.n_heads, 0.0),
+                         std::vector<double>(config.n_layers, 0.0)};
+  double gap = 0.0;
+  for (const nn::PromptPair& prompts : pairs) {
+    const WholePathIntegratedGradients w = whole_path_integrated_gradients(model, prompts, n_steps);
+    gap += w.f_input - w.f_baseline;
+    for (std::size_t k = 0; k < pooled.shares.size(); ++k)
+      pooled.shares.flat()[k] += w.conductance.flat()[k];
+    for (std::size_t layer = 0; layer < config.n_layers; ++layer)
+      pooled.bypass_shares[layer] += w.bypass[layer];
+  }
+  if (gap == 0.0)
+    throw std::invalid_argument(
+        "whole-path IG: the summed gap m(clean) - m(corrupt) over the pairs is zero");
+  for (double& s : pooled.shares.flat()) s /= gap;
+  for (double& s : pooled.bypass_shares) s /= gap;
+  return pooled;
+}
+
 }  // namespace attribution

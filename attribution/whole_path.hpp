@@ -42,6 +42,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include "attribution/heads.hpp"
@@ -77,5 +78,16 @@ WholePathIntegratedGradients whole_path_integrated_gradients(
 WholePathIntegratedGradients whole_path_integrated_gradients(
     nn::HookedTransformer& model, const nn::PromptPair& prompts,
     int n_steps = default_whole_path_steps);
+
+// Whole-path IG over many prompt pairs, pooled as pooled_head_shares pools the other methods: each
+// head's summed conductance, and each layer's summed bypass, over the pairs' summed gap. Throws, as
+// well, std::invalid_argument for no pairs or a summed gap of zero.
+struct PooledWholePath {
+  nn::Matrix<double> shares;          // [n_layers, n_heads]
+  std::vector<double> bypass_shares;  // per layer
+};
+PooledWholePath pooled_whole_path(nn::HookedTransformer& model,
+                                  std::span<const nn::PromptPair> pairs,
+                                  int n_steps = default_whole_path_steps);
 
 }  // namespace attribution
