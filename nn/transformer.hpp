@@ -99,16 +99,16 @@ class HookedTransformer {
   // Throws std::invalid_argument for no sequences, no positions, more than n_ctx positions or a
   // token >= d_vocab (naming its sequence and position).
   const Matrix<autodiff::Var>& forward(const Tokens& tokens);
-  // The logits at the last position only: rows b, cols d_vocab; the same nodes' values as
-  // forward(tokens)'s rows b*T + T-1, and a backward from them gives every parameter the same
-  // gradient, bit for bit (training's forward: the loss reads only the last position). The final
-  // layer's queries, scores, pattern, z, [result,] attn_out and resid_post and the unembedding
-  // are made at the last position only, the only one those logits read, and in the same order;
-  // nothing else changes. So it puts fewer nodes on the tape: in the final layer's bracket of the
-  // formula below, T H dh 2D (q) becomes H dh 2D, H P 2dh becomes H T 2dh, H (3P - T) becomes
-  // H (3T - 1), H dh (2P - T) becomes H dh (2T - 1), and the attn_out, residual and logits terms
-  // count one position instead of T. It takes no hooks, and the hook points hold no run of it.
-  // A buffer the next run reuses; throws as forward.
+  // The logits at the last position only (training's forward: its loss reads nothing else):
+  // rows b, cols d_vocab, the same values as forward(tokens)'s rows b*T + T-1, and a backward from
+  // them gives every parameter the same gradient, bit for bit. The final layer's queries, scores,
+  // pattern, z, [result,] attn_out and resid_post and the unembedding are made at the last
+  // position only, the only one those logits read; every other node is forward's, in forward's
+  // order. So it puts fewer nodes on the tape: in the final layer's bracket of the formula below,
+  // T H dh 2D (q) becomes H dh 2D, H P 2dh becomes H T 2dh, H (3P - T) becomes H (3T - 1),
+  // H dh (2P - T) becomes H dh (2T - 1), and the attn_out, residual and logits terms count one
+  // position instead of T. It takes no hooks and is no run of the hook points (run_with_hooks and
+  // run_with_cache always run the whole forward). A buffer the next run reuses; throws as forward.
   const Matrix<autodiff::Var>& forward_last_position(const Tokens& tokens);
   // forward with hooks by TL name. Every name is checked before anything runs: an unknown one
   // throws std::invalid_argument naming it and listing the valid names.
