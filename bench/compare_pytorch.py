@@ -132,6 +132,8 @@ def main():
     torch_cases = {"train_1000_epochs_engine": timed(train, 5), "ig_50_steps": timed(ig50, 51)}
     for name, d_model, n_heads, d_head, batch, repeats in TRANSFORMER_STEPS:
         torch_cases[name] = timed(transformer_step(torch, d_model, n_heads, d_head, batch), repeats)
+    # PyTorch's step computes every position: the same step, beside the tape's whole forward.
+    torch_cases["transformer_step_d16_b8_all_positions"] = torch_cases["transformer_step_d16_b8"]
     bench = sys.argv[1] if len(sys.argv) > 1 else "build/bench"
     try:
         ours = json.loads(subprocess.run([bench, "--json"], check=True, capture_output=True,

@@ -115,6 +115,9 @@ struct TransformerStep {
   std::string name;
   std::size_t d_model, n_heads, d_head, batch;
   int repeats;
+  // Training's step (nn/induction_training.cpp) runs forward_last_position; this runs the whole
+  // forward and reads its last rows, as compare_pytorch.py's PyTorch step does.
+  bool all_positions = false;
 };
 
 Case transformer_step(const TransformerStep& spec, std::size_t& nodes) {
@@ -133,10 +136,14 @@ Case transformer_step(const TransformerStep& spec, std::size_t& nodes) {
   const autodiff::Tape::Mark mark = tape.mark();
   nn::Matrix<autodiff::Var> last(spec.batch, induction::d_vocab);
   return measure(spec.name, spec.repeats, [&] {
-    const nn::Matrix<autodiff::Var>& logits = model.forward(prompts.tokens);
-    for (std::size_t b = 0; b < spec.batch; ++b)
-      for (std::size_t t = 0; t < induction::d_vocab; ++t)
-        last(b, t) = logits(b * induction::n_ctx + induction::n_ctx - 1, t);
+    if (spec.all_positions) {
+      const nn::Matrix<autodiff::Var>& logits = model.forward(prompts.tokens);
+      for (std::size_t b = 0; b < spec.batch; ++b)
+        for (std::size_t t = 0; t < induction::d_vocab; ++t)
+          last(b, t) = logits(b * induction::n_ctx + induction::n_ctx - 1, t);
+    } else {
+      last = model.forward_last_position(prompts.tokens);
+    }
     const autodiff::Var loss = nn::CrossEntropyLoss()(last, prompts.targets);
     optimizer.zero_grad();
     loss.backward();
@@ -270,7 +277,8 @@ int main(int argc, char** argv) {
       {"transformer_step_d16_b32", 16, 2, 4, 32, 31},
       {"transformer_step_d64_b1", 64, 4, 16, 1, 31},
       {"transformer_step_d64_b8", 64, 4, 16, 8, 11},
-      {"transformer_step_d128_b1", 128, 4, 32, 1, 11}};
+      {"transformer_step_d128_b1", 128, 4, 32, 1, 11},
+      {"transformer_step_d16_b8_all_positions", 16, 2, 4, 8, 101, true}};
   std::vector<std::size_t> transformer_nodes;
   for (const TransformerStep& spec : transformer_steps) {
     std::size_t nodes = 0;
@@ -355,9 +363,10 @@ int main(int argc, char** argv) {
     const TransformerStep& spec = transformer_steps[i];
     const double seconds = median(spec.name.c_str());
     std::printf(
-        "  d_model %3zu  %zu x %2zu heads  batch %2zu   %9zu nodes   %10.3f ms   %5.1f ns/node\n",
+        "  d_model %3zu  %zu x %2zu heads  batch %2zu   %9zu nodes   %10.3f ms   %5.1f ns/node%s\n",
         spec.d_model, spec.n_heads, spec.d_head, spec.batch, transformer_nodes[i], seconds * 1e3,
-        seconds * 1e9 / static_cast<double>(transformer_nodes[i]));
+        seconds * 1e9 / static_cast<double>(transformer_nodes[i]),
+        spec.all_positions ? "   (every position)" : "");
   }
   std::printf("\npeak RSS (getrusage): %ld KiB before and %ld KiB after 10^5 training epochs\n",
               rss_before, rss_after);

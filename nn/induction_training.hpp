@@ -25,8 +25,8 @@ namespace nn::induction {
 
 // Two layers (the circuit needs one head to write "my previous token" and a later one to read it),
 // two heads of 4 dimensions each, a 16-wide residual stream: room for the 9 token and 8 position
-// directions without much overlap, and small on the tape, 1.7 x 10^5 nodes a step of 8 prompts.
-// TL's init scale, 0.8 / sqrt(16).
+// directions without much overlap, and small on the tape, 1.2 x 10^5 nodes a step of 8 prompts
+// (forward_last_position). TL's init scale, 0.8 / sqrt(16).
 TransformerConfig default_config();
 
 struct TrainingOptions {

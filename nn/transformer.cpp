@@ -59,7 +59,48 @@ Matrix<Var> zeros(autodiff::Tape& tape, std::size_t rows, std::size_t cols) {
   return b;
 }
 
+// A run of n entries of a matrix of Vars and of its values, from (row, col), stride apart.
+struct Strided {
+  const Var* vars;
+  const double* values;
+  std::size_t stride;
+};
+
+Strided view(const Matrix<Var>& vars, const Matrix<double>& values, std::size_t row,
+             std::size_t col, std::size_t stride) {
+  const std::size_t at = row * vars.cols() + col;
+  return {vars.flat().data() + at, values.flat().data() + at, stride};
+}
+
+// a[0] b[0] + a[1] b[1] + ... + a[n-1] b[n-1] on the tape, node for node what operator* and
+// operator+ make of it, left to right: the same values, partials and parents in the same order,
+// with the values read from plain copies instead of through every Var. `value` gets the sum.
+Var dot(autodiff::Tape& tape, std::size_t n, Strided a, Strided b, double& value) {
+  double x = a.values[0], y = b.values[0];
+  double sum = x * y;
+  Var node = tape.push(autodiff::Op::multiply, sum, a.vars[0], y, b.vars[0], x);
+  for (std::size_t i = 1; i < n; ++i) {
+    x = a.values[i * a.stride];
+    y = b.values[i * b.stride];
+    const double product = x * y;
+    const Var term = tape.push(autodiff::Op::multiply, product, a.vars[i * a.stride], y,
+                               b.vars[i * b.stride], x);
+    sum = sum + product;
+    node = tape.push(autodiff::Op::add, sum, node, 1.0, term, 1.0);
+  }
+  value = sum;
+  return node;
+}
+
 }  // namespace
+
+void HookedTransformer::values_of(const autodiff::Tape& tape, const Matrix<Var>& vars,
+                                  Matrix<double>& values) {
+  values.resize(vars.rows(), vars.cols());
+  const auto v = vars.flat();
+  const auto x = values.flat();
+  for (std::size_t i = 0; i < v.size(); ++i) x[i] = tape.at(v[i]).value;
+}
 
 std::string hook_name(std::size_t layer, std::string_view point) {
   return "blocks." + std::to_string(layer) + "." + std::string(point);
@@ -89,6 +130,7 @@ HookedTransformer::HookedTransformer(autodiff::Tape& tape, Generator& generator,
   minus_infinity_ = tape.variable(-std::numeric_limits<double>::infinity());
   zero_ = tape.variable(0.0);
   activations_.resize(hook_names().size());
+  values_.resize(activations_.size());
 }
 
 // ---- structure ----------------------------------------------------------------------------------
@@ -149,19 +191,24 @@ void HookedTransformer::apply_hooks(std::size_t activation, const std::vector<Re
                                     std::size_t& next) {
   Matrix<Var>& a = activations_[activation];
   const std::size_t rows = a.rows(), cols = a.cols();
+  bool hooked = false;
   for (; next < hooks.size() && hooks[next].activation == activation; ++next) {
     (*hooks[next].hook)(a);
+    hooked = true;
     if (a.rows() != rows || a.cols() != cols)
       throw std::invalid_argument("run_with_hooks: the hook on " + hook_names()[activation] +
                                   " changed its shape from " + shape_string(rows, cols) + " to " +
                                   shape_string(a));
   }
+  // A hook may have put in other nodes: what reads this activation must see their values.
+  if (hooked) values_of(*tape_, a, values_[activation]);
 }
 
 const Matrix<Var>& HookedTransformer::run(const Tokens& tokens,
-                                          const std::vector<ResolvedHook>& hooks) {
+                                          const std::vector<ResolvedHook>& hooks, bool last_only) {
   check_tokens(tokens);
   const std::size_t B = tokens.rows(), T = tokens.cols(), D = config_.d_model, V = config_.d_vocab;
+  autodiff::Tape& tape = *tape_;
   std::size_t next = 0;
   const auto apply = [&](std::size_t activation) { apply_hooks(activation, hooks, next); };
 
@@ -175,74 +222,113 @@ const Matrix<Var>& HookedTransformer::run(const Tokens& tokens,
       std::copy(e.begin(), e.end(), embed.row(b * T + p).begin());
       std::copy(w.begin(), w.end(), pos_embed.row(b * T + p).begin());
     }
+  values_of(tape, embed, values_[0]);
+  values_of(tape, pos_embed, values_[1]);
   apply(0);
   apply(1);
-  Matrix<Var>& resid = activations_[index(0, resid_pre)];
+  const std::size_t pre0 = index(0, resid_pre);
+  Matrix<Var>& resid = activations_[pre0];
   resid.resize(B * T, D);
+  values_[pre0].resize(B * T, D);
   {
     const auto e = embed.flat(), p = pos_embed.flat(), x = resid.flat();
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] = e[i] + p[i];
+    const auto ev = values_[0].flat(), pv = values_[1].flat(), xv = values_[pre0].flat();
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      xv[i] = ev[i] + pv[i];
+      x[i] = tape.push(autodiff::Op::add, xv[i], e[i], 1.0, p[i], 1.0);
+    }
   }
-  apply(index(0, resid_pre));
+  apply(pre0);
 
-  for (std::size_t layer = 0; layer < config_.n_layers; ++layer) {
+  const std::size_t L = config_.n_layers;
+  for (std::size_t layer = 0; layer < L; ++layer) {
+    const std::size_t pre = index(layer, resid_pre), out = index(layer, attn_out),
+                      post = index(layer, resid_post);
     if (layer > 0) {
-      activations_[index(layer, resid_pre)] = activations_[index(layer - 1, resid_post)];
-      apply(index(layer, resid_pre));
+      activations_[pre] = activations_[index(layer - 1, resid_post)];
+      values_[pre] = values_[index(layer - 1, resid_post)];
+      apply(pre);
     }
-    attention(layer, B, T, hooks, next);
-    apply(index(layer, attn_out));
-    const auto x = activations_[index(layer, resid_pre)].flat();
-    const auto a = activations_[index(layer, attn_out)].flat();
-    Matrix<Var>& post = activations_[index(layer, resid_post)];
-    post.resize(B * T, D);
-    const auto y = post.flat();
-    for (std::size_t i = 0; i < y.size(); ++i) y[i] = x[i] + a[i];
-    apply(index(layer, resid_post));
+    // The positions from `first` on; in a last-position run the final layer needs only the last.
+    const std::size_t first = last_only && layer + 1 == L ? T - 1 : 0;
+    attention(layer, B, T, first, hooks, next);
+    apply(out);
+    const auto x = activations_[pre].flat(), a = activations_[out].flat();
+    const auto xv = values_[pre].flat(), av = values_[out].flat();
+    activations_[post].resize(B * T, D);
+    values_[post].resize(B * T, D);
+    const auto y = activations_[post].flat();
+    const auto yv = values_[post].flat();
+    for (std::size_t r = 0; r < B * T; ++r) {
+      if (r % T < first) continue;
+      for (std::size_t i = r * D; i < (r + 1) * D; ++i) {
+        yv[i] = xv[i] + av[i];
+        y[i] = tape.push(autodiff::Op::add, yv[i], x[i], 1.0, a[i], 1.0);
+      }
+    }
+    apply(post);
   }
 
-  // logits = x W_U + b_U
-  const Matrix<Var>& x = activations_[index(config_.n_layers - 1, resid_post)];
-  logits_.resize(B * T, V);
+  // logits = x W_U + b_U, at every position, or in a last-position run at the last one only.
+  const std::size_t last = index(L - 1, resid_post);
+  const Matrix<Var>& x = activations_[last];
+  const Matrix<double>& xv = values_[last];
+  const Matrix<double> W_U = detach(W_U_), b_U = detach(b_U_);
+  Matrix<Var>& logits = last_only ? last_logits_ : logits_;
+  logits.resize(last_only ? B : B * T, V);
   for (std::size_t r = 0; r < B * T; ++r) {
-    const auto xr = x.row(r);
+    if (last_only && r % T != T - 1) continue;
+    const auto row = logits.row(last_only ? r / T : r);
     for (std::size_t t = 0; t < V; ++t) {
-      Var sum = xr[0] * W_U_(0, t);
-      for (std::size_t d = 1; d < D; ++d) sum = sum + xr[d] * W_U_(d, t);
-      logits_(r, t) = sum + b_U_(0, t);
+      double s = 0;
+      const Var sum = dot(tape, D, view(x, xv, r, 0, 1), view(W_U_, W_U, 0, t, V), s);
+      row[t] = tape.push(autodiff::Op::add, s + b_U(0, t), sum, 1.0, b_U_(0, t), 1.0);
     }
   }
-  return logits_;
+  return logits;
 }
 
 void HookedTransformer::attention(std::size_t layer, std::size_t batch, std::size_t positions,
-                                  const std::vector<ResolvedHook>& hooks, std::size_t& next) {
+                                  std::size_t first, const std::vector<ResolvedHook>& hooks,
+                                  std::size_t& next) {
   const std::size_t B = batch, T = positions, D = config_.d_model, dh = config_.d_head,
                     H = config_.n_heads;
+  autodiff::Tape& tape = *tape_;
   const Block& block = blocks_[layer];
   const Matrix<Var>& x = activations_[index(layer, resid_pre)];
+  const Matrix<double>& xv = values_[index(layer, resid_pre)];
 
   // q, k, v = x W[h] + b[h]: for each row and head, d_head dot products over d_model.
-  const auto project = [&](Point point, const Matrix<Var>& W, const Matrix<Var>& bias) {
+  const auto project = [&](Point point, const Matrix<Var>& W, const Matrix<Var>& bias,
+                           std::size_t from) {
+    const Matrix<double> Wv = detach(W), bv = detach(bias);
     Matrix<Var>& out = activations_[index(layer, point)];
+    Matrix<double>& outv = values_[index(layer, point)];
     out.resize(B * T, H * dh);
+    outv.resize(B * T, H * dh);
     for (std::size_t r = 0; r < B * T; ++r) {
-      const auto xr = x.row(r);
+      if (r % T < from) continue;
+      const auto o = out.row(r);
+      const auto ov = outv.row(r);
       for (std::size_t h = 0; h < H; ++h)
         for (std::size_t e = 0; e < dh; ++e) {
-          Var sum = xr[0] * W(h * D, e);
-          for (std::size_t i = 1; i < D; ++i) sum = sum + xr[i] * W(h * D + i, e);
-          out(r, h * dh + e) = sum + bias(h, e);
+          double s = 0;
+          const Var sum = dot(tape, D, view(x, xv, r, 0, 1), view(W, Wv, h * D, e, dh), s);
+          ov[h * dh + e] = s + bv(h, e);
+          o[h * dh + e] = tape.push(autodiff::Op::add, ov[h * dh + e], sum, 1.0, bias(h, e), 1.0);
         }
     }
     apply_hooks(index(layer, point), hooks, next);
   };
-  project(q, block.W_Q, block.b_Q);
-  project(k, block.W_K, block.b_K);
-  project(v, block.W_V, block.b_V);
+  project(q, block.W_Q, block.b_Q, first);
+  project(k, block.W_K, block.b_K, 0);
+  project(v, block.W_V, block.b_V, 0);
   const Matrix<Var>& Q = activations_[index(layer, q)];
   const Matrix<Var>& K = activations_[index(layer, k)];
   const Matrix<Var>& Vv = activations_[index(layer, v)];
+  const Matrix<double>& Qv = values_[index(layer, q)];
+  const Matrix<double>& Kv = values_[index(layer, k)];
+  const Matrix<double>& Vvv = values_[index(layer, v)];
 
   // scores = (q . k) / sqrt(d_head) on the causal part, -inf above it.
   const double scale = std::sqrt(static_cast<double>(dh));
@@ -250,82 +336,106 @@ void HookedTransformer::attention(std::size_t layer, std::size_t batch, std::siz
   scores.resize(B * H * T, T);
   for (std::size_t b = 0; b < B; ++b)
     for (std::size_t h = 0; h < H; ++h)
-      for (std::size_t qp = 0; qp < T; ++qp) {
+      for (std::size_t qp = first; qp < T; ++qp) {
         const auto s = scores.row((b * H + h) * T + qp);
-        const auto qr = Q.row(b * T + qp).subspan(h * dh, dh);
         for (std::size_t kp = 0; kp <= qp; ++kp) {
-          const auto kr = K.row(b * T + kp).subspan(h * dh, dh);
-          Var dot = qr[0] * kr[0];
-          for (std::size_t e = 1; e < dh; ++e) dot = dot + qr[e] * kr[e];
-          s[kp] = dot / scale;
+          double d = 0;
+          const Var dot_qk = dot(tape, dh, view(Q, Qv, b * T + qp, h * dh, 1),
+                                 view(K, Kv, b * T + kp, h * dh, 1), d);
+          s[kp] = tape.push(autodiff::Op::divide, d / scale, dot_qk, 1.0 / scale);
         }
         std::fill(s.begin() + static_cast<std::ptrdiff_t>(qp) + 1, s.end(), minus_infinity_);
       }
   apply_hooks(index(layer, attn_scores), hooks, next);
 
   Matrix<Var>& pattern = activations_[index(layer, Point::pattern)];
+  Matrix<double>& pattern_values = values_[index(layer, Point::pattern)];
   pattern.resize(B * H * T, T);
+  pattern_values.resize(B * H * T, T);
   for (std::size_t row = 0; row < B * H * T; ++row) {
     const std::size_t qp = row % T;
+    if (qp < first) continue;
     const auto p = pattern.row(row);
+    const auto pv = pattern_values.row(row);
     softmax_causal_row(std::span<const Var>(scores.row(row)).first(qp + 1), p.first(qp + 1));
     std::fill(p.begin() + static_cast<std::ptrdiff_t>(qp) + 1, p.end(), zero_);
+    for (std::size_t kp = 0; kp < T; ++kp) pv[kp] = kp <= qp ? tape.at(p[kp]).value : 0.0;
   }
   apply_hooks(index(layer, Point::pattern), hooks, next);
 
   // z = pattern v, over the keys the query sees.
   Matrix<Var>& Z = activations_[index(layer, z)];
+  Matrix<double>& Zv = values_[index(layer, z)];
   Z.resize(B * T, H * dh);
+  Zv.resize(B * T, H * dh);
   for (std::size_t b = 0; b < B; ++b)
     for (std::size_t h = 0; h < H; ++h)
-      for (std::size_t qp = 0; qp < T; ++qp) {
-        const auto p = pattern.row((b * H + h) * T + qp);
+      for (std::size_t qp = first; qp < T; ++qp) {
+        const std::size_t row = (b * H + h) * T + qp;
         for (std::size_t e = 0; e < dh; ++e) {
-          Var sum = p[0] * Vv(b * T, h * dh + e);
-          for (std::size_t kp = 1; kp <= qp; ++kp) sum = sum + p[kp] * Vv(b * T + kp, h * dh + e);
+          double s = 0;
+          const Var sum = dot(tape, qp + 1, view(pattern, pattern_values, row, 0, 1),
+                              view(Vv, Vvv, b * T, h * dh + e, H * dh), s);
+          Zv(b * T + qp, h * dh + e) = s;
           Z(b * T + qp, h * dh + e) = sum;
         }
       }
   apply_hooks(index(layer, z), hooks, next);
 
   Matrix<Var>& out = activations_[index(layer, attn_out)];
+  Matrix<double>& outv = values_[index(layer, attn_out)];
   out.resize(B * T, D);
+  outv.resize(B * T, D);
+  const Matrix<double> W_O = detach(block.W_O), b_O = detach(block.b_O);
   if (config_.use_attn_result) {
     // result_h = z_h W_O[h] per head, then attn_out = sum_h result_h + b_O.
     Matrix<Var>& R = activations_[index(layer, result)];
     R.resize(B * T, H * D);
-    for (std::size_t r = 0; r < B * T; ++r)
+    for (std::size_t r = 0; r < B * T; ++r) {
+      if (r % T < first) continue;
       for (std::size_t h = 0; h < H; ++h)
         for (std::size_t d = 0; d < D; ++d) {
-          Var sum = Z(r, h * dh) * block.W_O(h * dh, d);
-          for (std::size_t e = 1; e < dh; ++e)
-            sum = sum + Z(r, h * dh + e) * block.W_O(h * dh + e, d);
-          R(r, h * D + d) = sum;
+          double s = 0;
+          R(r, h * D + d) =
+              dot(tape, dh, view(Z, Zv, r, h * dh, 1), view(block.W_O, W_O, h * dh, d, D), s);
         }
+    }
     apply_hooks(index(layer, result), hooks, next);
-    for (std::size_t r = 0; r < B * T; ++r)
+    for (std::size_t r = 0; r < B * T; ++r) {
+      if (r % T < first) continue;
       for (std::size_t d = 0; d < D; ++d) {
         Var sum = R(r, d);
         for (std::size_t h = 1; h < H; ++h) sum = sum + R(r, h * D + d);
         out(r, d) = sum + block.b_O(0, d);
+        outv(r, d) = tape.at(out(r, d)).value;
       }
+    }
   } else {
     // TL's F.linear on z flattened over (head, d_head): one dot product of H d_head terms.
     for (std::size_t r = 0; r < B * T; ++r) {
-      const auto zr = Z.row(r);
+      if (r % T < first) continue;
+      const auto o = out.row(r);
+      const auto ov = outv.row(r);
       for (std::size_t d = 0; d < D; ++d) {
-        Var sum = zr[0] * block.W_O(0, d);
-        for (std::size_t j = 1; j < H * dh; ++j) sum = sum + zr[j] * block.W_O(j, d);
-        out(r, d) = sum + block.b_O(0, d);
+        double s = 0;
+        const Var sum = dot(tape, H * dh, view(Z, Zv, r, 0, 1), view(block.W_O, W_O, 0, d, D), s);
+        ov[d] = s + b_O(0, d);
+        o[d] = tape.push(autodiff::Op::add, ov[d], sum, 1.0, block.b_O(0, d), 1.0);
       }
     }
   }
 }
 
-const Matrix<Var>& HookedTransformer::forward(const Tokens& tokens) { return run(tokens, {}); }
+const Matrix<Var>& HookedTransformer::forward(const Tokens& tokens) {
+  return run(tokens, {}, false);
+}
+
+const Matrix<Var>& HookedTransformer::forward_last_position(const Tokens& tokens) {
+  return run(tokens, {}, true);
+}
 
 const Matrix<Var>& HookedTransformer::run_with_hooks(const Tokens& tokens, const Hooks& hooks) {
-  return run(tokens, resolve(hooks));
+  return run(tokens, resolve(hooks), false);
 }
 
 HookedTransformer::CachedRun HookedTransformer::run_with_cache(const Tokens& tokens,
@@ -334,7 +444,7 @@ HookedTransformer::CachedRun HookedTransformer::run_with_cache(const Tokens& tok
   const autodiff::Tape::Mark mark = tape_->mark();
   CachedRun cached;
   try {
-    cached.logits = detach(run(tokens, resolved));
+    cached.logits = detach(run(tokens, resolved, false));
     const std::vector<std::string> names = hook_names();
     for (std::size_t k = 0; k < names.size(); ++k)
       cached.cache.insert(names[k], detach(activations_[k]));

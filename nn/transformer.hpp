@@ -46,7 +46,7 @@
 // forward_nodes(tokens) measures it.
 //
 // Memory: the activations live in buffers owned by the model and reused by every run (as
-// Sequential's); the logits forward() returns are one of them.
+// Sequential's); the logits forward() and forward_last_position() return are two of them.
 #pragma once
 
 #include <cstddef>
@@ -99,6 +99,17 @@ class HookedTransformer {
   // Throws std::invalid_argument for no sequences, no positions, more than n_ctx positions or a
   // token >= d_vocab (naming its sequence and position).
   const Matrix<autodiff::Var>& forward(const Tokens& tokens);
+  // The logits at the last position only (training's forward: its loss reads nothing else):
+  // rows b, cols d_vocab, the same values as forward(tokens)'s rows b*T + T-1, and a backward from
+  // them gives every parameter the same gradient, bit for bit. The final layer's queries, scores,
+  // pattern, z, [result,] attn_out and resid_post and the unembedding are made at the last
+  // position only, the only one those logits read; every other node is forward's, in forward's
+  // order. So it puts fewer nodes on the tape: in the final layer's bracket of the formula below,
+  // T H dh 2D (q) becomes H dh 2D, H P 2dh becomes H T 2dh, H (3P - T) becomes H (3T - 1),
+  // H dh (2P - T) becomes H dh (2T - 1), and the attn_out, residual and logits terms count one
+  // position instead of T. It takes no hooks and is no run of the hook points (run_with_hooks and
+  // run_with_cache always run the whole forward). A buffer the next run reuses; throws as forward.
+  const Matrix<autodiff::Var>& forward_last_position(const Tokens& tokens);
   // forward with hooks by TL name. Every name is checked before anything runs: an unknown one
   // throws std::invalid_argument naming it and listing the valid names.
   const Matrix<autodiff::Var>& run_with_hooks(const Tokens& tokens, const Hooks& hooks);
@@ -163,11 +174,16 @@ class HookedTransformer {
   std::size_t index(std::size_t layer, Point point) const;
   std::vector<ResolvedHook> resolve(const Hooks& hooks) const;
   void check_tokens(const Tokens& tokens) const;
-  const Matrix<autodiff::Var>& run(const Tokens& tokens, const std::vector<ResolvedHook>& hooks);
+  // last_only: the final layer from its queries on, and the logits, at the last position only.
+  const Matrix<autodiff::Var>& run(const Tokens& tokens, const std::vector<ResolvedHook>& hooks,
+                                   bool last_only);
+  static void values_of(const autodiff::Tape& tape, const Matrix<autodiff::Var>& vars,
+                        Matrix<double>& values);
   void apply_hooks(std::size_t activation, const std::vector<ResolvedHook>& hooks,
                    std::size_t& next);
-  // Layer `layer`'s attention, from its resid_pre to its attn_out (before the attn_out hooks).
-  void attention(std::size_t layer, std::size_t batch, std::size_t positions,
+  // Layer `layer`'s attention, from its resid_pre to its attn_out (before the attn_out hooks); the
+  // queries and everything after them only at positions >= first (keys and values at all).
+  void attention(std::size_t layer, std::size_t batch, std::size_t positions, std::size_t first,
                  const std::vector<ResolvedHook>& hooks, std::size_t& next);
 
   autodiff::Tape* tape_;
@@ -176,7 +192,10 @@ class HookedTransformer {
   std::vector<Block> blocks_;
   autodiff::Var minus_infinity_, zero_;             // the masked entries of scores and pattern
   std::vector<Matrix<autodiff::Var>> activations_;  // one per hook point, in hook_names() order
-  Matrix<autodiff::Var> logits_;
+  // The activations' values, read once when they are made (or after their hooks) rather than
+  // through every Var at every use.
+  std::vector<Matrix<double>> values_;
+  Matrix<autodiff::Var> logits_, last_logits_;
 };
 
 }  // namespace nn

@@ -343,6 +343,66 @@ TEST(Ch12Transformer, NodeCountFollowsTheFormula) {
   }
 }
 
+// Training's forward: the last position's logits, the loss and every parameter's gradient are
+// the full forward's, bit for bit (the nodes it leaves out feed no scored logit, and the others
+// are made in the same order), with the node count nn/transformer.hpp gives for it.
+TEST(Ch12Transformer, LastPositionForwardGivesTheSameBitsWithFewerNodes) {
+  const std::size_t B = 2, T = 5, D = 8, dh = 4, H = 2, V = 6, L = 2, P = T * (T + 1) / 2;
+  for (const bool use_attn_result : {true, false}) {
+    ReferenceModel r(use_attn_result);
+    const nn::Tokens tokens = tokens_of(ref::tokens);
+    const std::vector<Var> parameters = r.model.parameters();
+    const auto gradients = [&] {
+      std::vector<double> grads;
+      for (const Var& v : parameters) {
+        grads.push_back(v.grad());
+        v.zero_grad();
+      }
+      return grads;
+    };
+    const std::size_t before = r.tape.size();
+    const autodiff::Tape::Mark mark = r.tape.mark();
+
+    const nn::Matrix<Var>& forward = r.model.forward(tokens);
+    const nn::Matrix<double> all = detach(forward);
+    const Var full = last_position_loss(forward, B, T, ref::targets);
+    full.backward();
+    const double full_loss = full.value();
+    const std::vector<double> full_gradients = gradients();
+    r.tape.rewind(mark);
+
+    const nn::Matrix<Var>& logits = r.model.forward_last_position(tokens);
+    const std::size_t out = use_attn_result ? H * D * (2 * dh - 1) + D * H : D * 2 * H * dh;
+    const std::size_t layer = 3 * T * H * dh * 2 * D + H * P * 2 * dh + H * (3 * P - T) +
+                              H * dh * (2 * P - T) + T * out + T * D;
+    const std::size_t final_layer = (2 * T + 1) * H * dh * 2 * D + H * T * 2 * dh +
+                                    H * (3 * T - 1) + H * dh * (2 * T - 1) + out + D;
+    EXPECT_EQ(r.tape.size() - before, B * (T * D + (L - 1) * layer + final_layer + V * 2 * D));
+    ASSERT_EQ(logits.rows(), B);
+    ASSERT_EQ(logits.cols(), V);
+    for (std::size_t b = 0; b < B; ++b)
+      for (std::size_t t = 0; t < V; ++t) EXPECT_EQ(logits(b, t).value(), all(b * T + T - 1, t));
+    const Var loss = nn::CrossEntropyLoss()(logits, ref::targets);
+    EXPECT_EQ(loss.value(), full_loss);
+    loss.backward();
+    const std::vector<double> last_gradients = gradients();
+    ASSERT_EQ(last_gradients.size(), full_gradients.size());
+    std::size_t nonzero = 0;
+    for (std::size_t i = 0; i < full_gradients.size(); ++i) {
+      EXPECT_EQ(last_gradients[i], full_gradients[i]) << "parameter entry " << i;
+      nonzero += full_gradients[i] != 0.0 ? 1 : 0;
+    }
+    EXPECT_GT(nonzero, full_gradients.size() / 2);
+    r.tape.rewind(mark);
+  }
+  // One position: the final layer is the whole layer.
+  ReferenceModel r;
+  const nn::Tokens one = tokens_of({{4}, {1}});
+  const nn::Matrix<double> all = r.model.predict(one);
+  EXPECT_EQ(detach(r.model.forward_last_position(one)), all);
+  EXPECT_THROW(r.model.forward_last_position(tokens_of({{6}})), std::invalid_argument);
+}
+
 TEST(Ch12Transformer, RunWithCacheAndPredictLeaveTheTape) {
   ReferenceModel r;
   const std::size_t before = r.tape.size();
