@@ -153,20 +153,96 @@ const char* corruption_label(nn::induction::Corruption corruption) {
              : "KQ (that and the query itself replaced)";
 }
 
-attribution::PooledHeadShares measure_pairs(nn::HookedTransformer& model,
-                                            nn::induction::Corruption corruption) {
+// The chapter's prompt pairs under `corruption`, the same for every seed.
+std::vector<nn::PromptPair> corrupted_pairs(nn::induction::Corruption corruption) {
   nn::Generator generator(prompts_seed);
-  const std::vector<nn::PromptPair> pairs =
-      nn::induction::prompt_pairs(nn::induction::pairs(measured_pairs, corruption, generator));
-  return attribution::pooled_head_shares(model, pairs);
+  return nn::induction::prompt_pairs(nn::induction::pairs(measured_pairs, corruption, generator));
 }
 
-attribution::PooledWholePath measure_whole_path(nn::HookedTransformer& model,
-                                                nn::induction::Corruption corruption) {
-  nn::Generator generator(prompts_seed);
-  const std::vector<nn::PromptPair> pairs =
-      nn::induction::prompt_pairs(nn::induction::pairs(measured_pairs, corruption, generator));
-  return attribution::pooled_whole_path(model, pairs);
+// What the checks on the trained models need, over every seed.
+struct TrainedChecks {
+  bool all_learn = true, last_layer_agrees = true, k_all_find = true, kq_denoising_misses = true,
+       kq_captum_finds = true;
+};
+
+// Prints one layer's head-pattern scores and roles; says whether it has a head of `wanted` role.
+bool report_roles(const std::vector<attribution::HeadPatternScores>& scores, std::size_t layer,
+                  attribution::HeadRole wanted) {
+  bool found = false;
+  for (std::size_t h = 0; h < scores.size(); ++h) {
+    const attribution::HeadPatternScores& sc = scores[h];
+    const attribution::HeadRole role = attribution::head_role(sc);
+    found = found || role == wanted;
+    std::printf("    %zu.%zu     %.3f    %.3f   %.3f    %.3f   %s\n", layer, h, sc.previous_token,
+                sc.current_token, sc.bos, sc.induction, attribution::head_role_name(role));
+  }
+  return found;
+}
+
+// Trains seed `seed`, prints its head roles and every method under both corruptions, and folds
+// what it found into `checks`.
+void report_trained(std::uint64_t seed, TrainedChecks& checks) {
+  const nn::induction::TrainedModel trained = nn::induction::train_model(seed);
+  autodiff::Tape tape;
+  nn::Generator unused(0);  // the parameters come from the trained state
+  nn::HookedTransformer model(tape, unused, trained.config);
+  model.load_state_dict(trained.state);
+  std::printf("\n  seed %llu: %zu steps, accuracy %.3f, loss %.4f\n",
+              static_cast<unsigned long long>(seed), trained.result.steps, trained.result.accuracy,
+              trained.result.eval_loss);
+
+  nn::Generator prompt_generator(prompts_seed);
+  const nn::induction::Batch prompts = nn::induction::batch(pattern_prompts, prompt_generator);
+  std::vector<std::size_t> key(prompts.query_index);
+  for (std::size_t& k : key) ++k;  // the key after the query's earlier occurrence
+  const auto scores = attribution::head_pattern_scores(model, prompts.tokens, key);
+  std::printf("    head  previous  current   BOS  induction  role\n");
+  const bool previous_in_0 = report_roles(scores[0], 0, attribution::HeadRole::previous_token);
+  const bool induction_in_1 = report_roles(scores[1], 1, attribution::HeadRole::induction);
+  checks.all_learn = checks.all_learn && trained.result.reached && previous_in_0 && induction_in_1;
+
+  for (const nn::induction::Corruption corruption :
+       {nn::induction::Corruption::key, nn::induction::Corruption::key_and_query}) {
+    const std::vector<nn::PromptPair> pairs = corrupted_pairs(corruption);
+    const attribution::PooledHeadShares m = attribution::pooled_head_shares(model, pairs);
+    const attribution::PooledWholePath whole = attribution::pooled_whole_path(model, pairs);
+    std::printf("    %s, mean gap %.4f\n", corruption_label(corruption), m.mean_gap);
+    std::printf(
+        "      head   denoise     noise   AtP den  IG on corrupt IG on clean  whole path\n");
+    for (std::size_t layer = 0; layer < 2; ++layer)
+      for (std::size_t h = 0; h < 2; ++h)
+        std::printf("      %zu.%zu  %s %s %s      %s   %s   %s\n", layer, h,
+                    signed_number(m.denoising(layer, h)).c_str(),
+                    signed_number(m.noising(layer, h)).c_str(),
+                    signed_number(m.atp_denoising(layer, h)).c_str(),
+                    signed_number(m.ig_base_corrupt(layer, h)).c_str(),
+                    signed_number(m.ig_base_clean(layer, h)).c_str(),
+                    signed_number(whole.shares(layer, h)).c_str());
+    std::printf("      whole path past layer 0, through the residual stream: %s\n",
+                signed_number(whole.bypass_shares[0]).c_str());
+    for (std::size_t h = 0; h < 2; ++h)
+      for (const nn::Matrix<double>* other :
+           {&m.denoising, &m.atp_denoising, &m.ig_base_corrupt, &m.ig_base_clean})
+        checks.last_layer_agrees =
+            checks.last_layer_agrees && std::fabs((*other)(1, h) - m.noising(1, h)) <= linear_limit;
+    // The layer-0 head noising gives the most: the previous-token head the circuit needs.
+    const std::size_t top = m.noising(0, 1) > m.noising(0, 0) ? 1 : 0;
+    if (corruption == nn::induction::Corruption::key) {
+      for (const nn::Matrix<double>* method :
+           {&m.denoising, &m.noising, &m.ig_base_corrupt, &m.ig_base_clean})
+        checks.k_all_find = checks.k_all_find && (*method)(0, top) >= find_limit;
+    } else {
+      checks.kq_denoising_misses = checks.kq_denoising_misses && m.denoising(0, top) < find_limit &&
+                                   m.ig_base_corrupt(0, top) < find_limit;
+      checks.kq_captum_finds = checks.kq_captum_finds && m.noising(0, top) >= find_limit &&
+                               m.ig_base_clean(0, top) >= find_limit;
+      std::printf(
+          "      head 0.%zu, noising's first in layer 0: noising %.3f, IG on clean %.3f; "
+          "denoising %.3f, IG on corrupt %.3f\n",
+          top, m.noising(0, top), m.ig_base_clean(0, top), m.denoising(0, top),
+          m.ig_base_corrupt(0, top));
+    }
+  }
 }
 
 }  // namespace
@@ -248,94 +324,21 @@ int main() {
       static_cast<unsigned long long>(trained_seeds - 1), trained_config.d_model,
       trained_config.n_layers, trained_config.n_heads, trained_config.d_head, pattern_prompts,
       measured_pairs);
-  bool all_learn = true, last_layer_agrees = true, k_all_find = true, kq_denoising_misses = true,
-       kq_captum_finds = true;
-  for (std::uint64_t seed = 0; seed < trained_seeds; ++seed) {
-    const nn::induction::TrainedModel trained = nn::induction::train_model(seed);
-    autodiff::Tape seed_tape;
-    nn::Generator unused(0);
-    nn::HookedTransformer model(seed_tape, unused, trained.config);
-    model.load_state_dict(trained.state);
-    std::printf("\n  seed %llu: %zu steps, accuracy %.3f, loss %.4f\n",
-                static_cast<unsigned long long>(seed), trained.result.steps,
-                trained.result.accuracy, trained.result.eval_loss);
-
-    nn::Generator prompt_generator(prompts_seed);
-    const nn::induction::Batch prompts = nn::induction::batch(pattern_prompts, prompt_generator);
-    std::vector<std::size_t> key(prompts.query_index);
-    for (std::size_t& k : key) ++k;  // the key after the query's earlier occurrence
-    const auto scores = attribution::head_pattern_scores(model, prompts.tokens, key);
-    bool previous_in_0 = false, induction_in_1 = false;
-    std::printf("    head  previous  current   BOS  induction  role\n");
-    for (std::size_t layer = 0; layer < scores.size(); ++layer)
-      for (std::size_t h = 0; h < scores[layer].size(); ++h) {
-        const attribution::HeadPatternScores& sc = scores[layer][h];
-        const attribution::HeadRole role = attribution::head_role(sc);
-        previous_in_0 =
-            previous_in_0 || (layer == 0 && role == attribution::HeadRole::previous_token);
-        induction_in_1 = induction_in_1 || (layer == 1 && role == attribution::HeadRole::induction);
-        std::printf("    %zu.%zu     %.3f    %.3f   %.3f    %.3f   %s\n", layer, h,
-                    sc.previous_token, sc.current_token, sc.bos, sc.induction,
-                    attribution::head_role_name(role));
-      }
-    all_learn = all_learn && trained.result.reached && previous_in_0 && induction_in_1;
-
-    for (const nn::induction::Corruption corruption :
-         {nn::induction::Corruption::key, nn::induction::Corruption::key_and_query}) {
-      const attribution::PooledHeadShares m = measure_pairs(model, corruption);
-      std::printf("    %s, mean gap %.4f\n", corruption_label(corruption), m.mean_gap);
-      const attribution::PooledWholePath whole = measure_whole_path(model, corruption);
-      std::printf(
-          "      head   denoise     noise   AtP den  IG on corrupt IG on clean  whole path\n");
-      for (std::size_t layer = 0; layer < 2; ++layer)
-        for (std::size_t h = 0; h < 2; ++h)
-          std::printf("      %zu.%zu  %s %s %s      %s   %s   %s\n", layer, h,
-                      signed_number(m.denoising(layer, h)).c_str(),
-                      signed_number(m.noising(layer, h)).c_str(),
-                      signed_number(m.atp_denoising(layer, h)).c_str(),
-                      signed_number(m.ig_base_corrupt(layer, h)).c_str(),
-                      signed_number(m.ig_base_clean(layer, h)).c_str(),
-                      signed_number(whole.shares(layer, h)).c_str());
-      std::printf("      whole path past layer 0, through the residual stream: %s\n",
-                  signed_number(whole.bypass_shares[0]).c_str());
-      for (std::size_t h = 0; h < 2; ++h) {
-        const double n = m.noising(1, h);
-        for (const nn::Matrix<double>* other :
-             {&m.denoising, &m.atp_denoising, &m.ig_base_corrupt, &m.ig_base_clean})
-          last_layer_agrees = last_layer_agrees && std::fabs((*other)(1, h) - n) <= linear_limit;
-      }
-      // The layer-0 head noising gives the most: the previous-token head the circuit needs.
-      const std::size_t top = m.noising(0, 1) > m.noising(0, 0) ? 1 : 0;
-      if (corruption == nn::induction::Corruption::key) {
-        for (const nn::Matrix<double>* method :
-             {&m.denoising, &m.noising, &m.ig_base_corrupt, &m.ig_base_clean})
-          k_all_find = k_all_find && (*method)(0, top) >= find_limit;
-      } else {
-        kq_denoising_misses = kq_denoising_misses && m.denoising(0, top) < find_limit &&
-                              m.ig_base_corrupt(0, top) < find_limit;
-        kq_captum_finds = kq_captum_finds && m.noising(0, top) >= find_limit &&
-                          m.ig_base_clean(0, top) >= find_limit;
-        std::printf(
-            "      head 0.%zu under KQ: noising %.3f and IG on clean %.3f find it; denoising %.3f "
-            "and IG on corrupt %.3f miss it\n",
-            top, m.noising(0, top), m.ig_base_clean(0, top), m.denoising(0, top),
-            m.ig_base_corrupt(0, top));
-      }
-    }
-  }
+  TrainedChecks trained;
+  for (std::uint64_t seed = 0; seed < trained_seeds; ++seed) report_trained(seed, trained);
   std::printf("\nChecks on the trained models\n");
-  check(all_learn,
+  check(trained.all_learn,
         "every seed reaches 99% accuracy, with a previous-token head in layer 0 and an induction "
         "head in layer 1");
-  check(last_layer_agrees,
+  check(trained.last_layer_agrees,
         "in the last layer every method gives each head the same share, within 1e-9 (the logit "
         "difference is linear in its heads)");
-  check(k_all_find,
+  check(trained.k_all_find,
         "K: denoising, noising and IG both ways give layer 0's main head at least 0.25 (no miss)");
-  check(kq_denoising_misses,
+  check(trained.kq_denoising_misses,
         "KQ: denoising and IG on corrupt give that head less than 0.25, on every seed");
   check(
-      kq_captum_finds,
+      trained.kq_captum_finds,
       "KQ: noising and IG on clean (Captum's IG with the corrupt baseline) give it at least 0.25");
 
   std::printf("%s\n", all_checks_pass ? "All checks hold." : "SOME CHECK FAILED: see above.");
