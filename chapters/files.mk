@@ -12,7 +12,7 @@
 # After the chapters come the tools, which may use every chapter: the latent command, the figures,
 # the benchmarks and the course tooling (the student edition, the test runner, the grader).
 
-chapters := ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08 ch09 ch10 ch11
+chapters := ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08 ch09 ch10 ch11 ch12
 
 ch01.library := autodiff/autodiff.hpp autodiff/exercise.hpp autodiff/gradcheck.hpp \
                 autodiff/operations.hpp autodiff/tape.hpp autodiff/tape.cpp
@@ -77,6 +77,12 @@ ch11.library := attribution/comparison.hpp attribution/comparison.cpp attributio
                 attribution/skip_path.hpp attribution/skip_path.cpp
 ch11.program := chapters/11-comparing-methods/main.cpp chapters/11-comparing-methods/README.md
 ch11.tests   := tests/ch11_comparing_methods_test.cpp tests/ch11_exercises_test.cpp
+
+ch12.library := nn/softmax.hpp nn/softmax.cpp nn/transformer.hpp nn/transformer.cpp
+ch12.program := chapters/12-attention-heads/main.cpp chapters/12-attention-heads/README.md
+ch12.tests   := tests/ch12_softmax_test.cpp tests/ch12_transformer_test.cpp \
+                tests/ch12_exercises_test.cpp tests/reference_transformer.hpp \
+                tests/reference_transformer.py
 
 # ---- the tools ----------------------------------------------------------------------------------
 # latent.code and plot.code are linked into the tools' tests; *.program holds each one's main().
