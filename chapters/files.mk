@@ -78,11 +78,13 @@ ch11.library := attribution/comparison.hpp attribution/comparison.cpp attributio
 ch11.program := chapters/11-comparing-methods/main.cpp chapters/11-comparing-methods/README.md
 ch11.tests   := tests/ch11_comparing_methods_test.cpp tests/ch11_exercises_test.cpp
 
-ch12.library := nn/softmax.hpp nn/softmax.cpp nn/transformer.hpp nn/transformer.cpp
+ch12.library := nn/softmax.hpp nn/softmax.cpp nn/transformer.hpp nn/transformer.cpp \
+                nn/circuits.hpp nn/circuits.cpp attribution/heads.hpp attribution/heads.cpp
 ch12.program := chapters/12-attention-heads/main.cpp chapters/12-attention-heads/README.md
 ch12.tests   := tests/ch12_softmax_test.cpp tests/ch12_transformer_test.cpp \
                 tests/ch12_exercises_test.cpp tests/reference_transformer.hpp \
-                tests/reference_transformer.py
+                tests/reference_transformer.py tests/ch12_heads_test.cpp \
+                tests/reference_heads.hpp tests/reference_heads.py
 
 # ---- the tools ----------------------------------------------------------------------------------
 # latent.code and plot.code are linked into the tools' tests; *.program holds each one's main().
