@@ -98,7 +98,8 @@ latent.program := latent/main.cpp
 plot.code      := plot/svg.hpp plot/svg.cpp plot/axis.hpp plot/axis.cpp plot/bar_chart.hpp \
                   plot/bar_chart.cpp plot/line_plot.hpp plot/line_plot.cpp \
                   plot/scatter_plot.hpp plot/scatter_plot.cpp plot/heatmap.hpp plot/heatmap.cpp \
-                  plot/figures/figures.hpp plot/figures/figures.cpp plot/figures/picks.cpp
+                  plot/figures/figures.hpp plot/figures/figures.cpp plot/figures/picks.cpp \
+                  plot/figures/heads.cpp
 plot.program   := plot/figures/main.cpp
 bench.program  := bench/main.cpp bench/hand_training.hpp bench/compare_pytorch.py
 course.code    := tests/course/table.hpp tests/course/table.cpp tests/course/markers.hpp \
