@@ -104,8 +104,9 @@ latent.code    := latent/arguments.hpp latent/arguments.cpp latent/command.hpp l
 latent.program := latent/main.cpp
 plot.code      := plot/svg.hpp plot/svg.cpp plot/axis.hpp plot/axis.cpp plot/bar_chart.hpp \
                   plot/bar_chart.cpp plot/line_plot.hpp plot/line_plot.cpp \
-                  plot/scatter_plot.hpp plot/scatter_plot.cpp \
-                  plot/figures/figures.hpp plot/figures/figures.cpp plot/figures/picks.cpp
+                  plot/scatter_plot.hpp plot/scatter_plot.cpp plot/heatmap.hpp plot/heatmap.cpp \
+                  plot/figures/figures.hpp plot/figures/figures.cpp plot/figures/picks.cpp \
+                  plot/figures/heads.cpp
 plot.program   := plot/figures/main.cpp
 bench.program  := bench/main.cpp bench/hand_training.hpp bench/compare_pytorch.py
 course.code    := tests/course/table.hpp tests/course/table.cpp tests/course/markers.hpp \
@@ -129,7 +130,7 @@ tools.tests    := tests/latent_arguments_test.cpp tests/latent_command_test.cpp 
                   tests/latent_model_file_test.cpp tests/latent_metric_test.cpp \
                   tests/latent_output_test.cpp tests/latent_residual_test.cpp \
                   tests/latent_compare_test.cpp tests/latent_classifier_test.cpp \
-                  tests/plot_test.cpp tests/figures_test.cpp \
+                  tests/plot_test.cpp tests/plot_heatmap_test.cpp tests/figures_test.cpp \
                   tests/readme_examples_test.cpp tests/course_test.cpp \
                   tests/latent_test_support.hpp tests/svg_structure.hpp \
                   tests/fuzz_regression_test.cpp

@@ -14,7 +14,14 @@
 #include <vector>
 
 #include "attribution/experiment.hpp"
+#include "attribution/heads.hpp"
+#include "autodiff/tape.hpp"
+#include "nn/circuits.hpp"
+#include "nn/transformer.hpp"
 #include "plot/bar_chart.hpp"
+#include "plot/heatmap.hpp"
+#include "plot/svg.hpp"
+#include "tests/reference_heads.hpp"
 #include "tests/svg_structure.hpp"
 #include "tests/test_support.hpp"
 
@@ -270,6 +277,107 @@ TEST(Figures, PickBarsAreTheChaptersTables) {
       EXPECT_NEAR(heights[i], std::stod(printed[i]) * scale, 0.0011 * scale) << c.file << " " << i;
       EXPECT_TRUE(contains(svg, ">" + label_of(printed[i]) + "</text>")) << c.file << " " << i;
     }
+  }
+}
+
+TEST(Figures, HeadHeatmapsShowEveryHeadsAttentionOnTheCleanPrompt) {
+  for (const bool is_or : {true, false}) {
+    autodiff::Tape tape;
+    nn::HookedTransformer model = is_or ? nn::or_heads_model(tape) : nn::and_heads_model(tape);
+    const nn::Tokens clean = (is_or ? nn::or_prompts() : nn::and_prompts()).clean;
+    const nn::ActivationCache cache = model.run_with_cache(clean).cache;
+    const std::string& svg = drawn_svg(is_or ? "ch12-or-attention.svg" : "ch12-and-attention.svg");
+    // The cells, 39 pixels square, panel by panel (layer by layer, head by head), query by query,
+    // key by key: T (T + 1) / 2 = 36 causal entries in each of the four panels.
+    std::vector<std::string> fills;
+    for (const svg_structure::Element& e : svg_structure::check(svg).elements)
+      if (e.name == "rect" && e.attributes.at("width") == "39" && e.attributes.at("height") == "39")
+        fills.push_back(e.attributes.at("fill"));
+    ASSERT_EQ(fills.size(), 4U * 36U) << svg;
+    std::size_t i = 0;
+    for (std::size_t layer = 0; layer < 2; ++layer) {
+      const nn::Matrix<double>& pattern = cache[nn::hook_name(layer, "attn.hook_pattern")];
+      for (std::size_t head = 0; head < 2; ++head) {
+        EXPECT_TRUE(contains(
+            svg, ">head " + std::to_string(layer) + "." + std::to_string(head) + "</text>"));
+        for (std::size_t q = 0; q < 8; ++q)
+          for (std::size_t k = 0; k <= q; ++k, ++i)
+            EXPECT_EQ(fills[i], plot::heatmap_colour(pattern(head * 8 + q, k)))
+                << layer << "." << head << " " << q << " " << k;
+      }
+    }
+    // Head 1.1 is all zero: every score 0, so query q spreads 1 / (q + 1) over its keys, whose
+    // colours are the scale's closed form: 0.5 is #8498B5, 0.25 #C2CCDA (panel 3 starts at 108).
+    EXPECT_EQ(fills[108 + 1], "#8498B5");
+    EXPECT_EQ(fills[108 + 2], "#8498B5");
+    for (std::size_t k = 0; k < 4; ++k) EXPECT_EQ(fills[108 + 6 + k], "#C2CCDA") << k;
+    EXPECT_TRUE(contains(svg, ">0.125</tspan>"));
+    // Head 1.0 from the last A onto the B after the earlier A (panel 2 from 72, query 7 from 28),
+    // PyTorch's attention: within half a colour step (1/492) of 1, so the scale's end.
+    const reference_heads::Circuit& reference =
+        is_or ? reference_heads::or_circuit : reference_heads::and_circuit;
+    EXPECT_EQ(fills[72 + 28 + 4], plot::heatmap_colour(reference.attention_clean));
+    EXPECT_EQ(fills[72 + 28 + 4], "#09316B");
+    // The tokens of the clean prompt along each panel's rows, then its columns.
+    std::size_t at = svg.find(">head 0.0</text>");
+    for (int edge = 0; edge < 2; ++edge)
+      for (const char* token : {"BOS", "F", "G", "A", "B", "F", "G", "A"}) {
+        at = svg.find(">" + std::string(token) + "</text>", at + 1);
+        ASSERT_NE(at, std::string::npos) << token;
+      }
+    EXPECT_LT(at, svg.find(">head 0.1</text>"));
+  }
+}
+
+TEST(Figures, HeadBarsShowTheChaptersHeadScores) {
+  for (const bool is_or : {true, false}) {
+    autodiff::Tape tape;
+    nn::HookedTransformer model = is_or ? nn::or_heads_model(tape) : nn::and_heads_model(tape);
+    const attribution::HeadTable table =
+        attribution::measure_heads(model, is_or ? nn::or_prompts() : nn::and_prompts());
+    std::vector<double> values;  // head by head: IG share, denoising, noising
+    for (std::size_t layer = 0; layer < 2; ++layer)
+      for (std::size_t head = 0; head < 2; ++head)
+        for (const nn::Matrix<double>* scores :
+             {&table.ig_base_corrupt.shares, &table.patching.denoising.scores,
+              &table.patching.noising.scores})
+          values.push_back((*scores)(layer, head));
+    const std::string& svg = drawn_svg(is_or ? "ch12-or-heads.svg" : "ch12-and-heads.svg");
+    std::vector<double> heights;
+    for (const svg_structure::Element& e : svg_structure::check(svg).elements)
+      if (e.name == "rect" && e.attributes.count("fill") &&
+          std::set<std::string>{"#0072B2", "#D55E00", "#009E73"}.count(e.attributes.at("fill")) &&
+          std::stod(e.attributes.at("width")) > 20.0)
+        heights.push_back(std::stod(e.attributes.at("height")));
+    ASSERT_EQ(heights.size(), values.size()) << svg;
+    // One number of pixels per unit for every bar (heights rounded to 0.01), measured on head
+    // 1.0's IG share, which is 1.
+    const double scale = heights[6] / values[6];
+    EXPECT_GT(scale, 150.0);
+    for (std::size_t i = 0; i < values.size(); ++i)
+      EXPECT_NEAR(heights[i], std::fabs(values[i]) * scale, 0.006) << i;
+    // The bars against PyTorch's numbers (tests/reference_heads.py), to the heights' rounding and
+    // the quadrature's error, and PyTorch's layer-0 scores as the bars' labels.
+    const reference_heads::Circuit& reference =
+        is_or ? reference_heads::or_circuit : reference_heads::and_circuit;
+    for (std::size_t layer = 0; layer < 2; ++layer)
+      for (std::size_t head = 0; head < 2; ++head) {
+        const std::size_t bar = (layer * 2 + head) * 3;
+        const double expected[] = {reference.ig_base_corrupt[layer][head],
+                                   reference.denoising[layer][head],
+                                   reference.noising[layer][head]};
+        for (std::size_t m = 0; m < 3; ++m)
+          EXPECT_NEAR(heights[bar + m], std::fabs(expected[m]) * scale, 0.006)
+              << layer << "." << head << " " << m;
+        if (layer == 1) continue;
+        for (double score : expected) {
+          // AND's layer-0 denoising is 0 up to rounding, which differs between the two programs.
+          if (std::fabs(score) < 1e-3) continue;
+          EXPECT_TRUE(contains(svg, ">" + plot::short_number(score) + "</text>"))
+              << plot::short_number(score);
+        }
+      }
+    EXPECT_TRUE(contains(svg, is_or ? ">0.993</text>" : ">1</text>"));
   }
 }
 

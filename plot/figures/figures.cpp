@@ -59,6 +59,10 @@ std::vector<Figure> all_figures() {
       wide_ig_vs_noising_figure(),
       picks_figure(),
       skip_path_picks_figure(),
+      head_attention_figure(nn::Gate::or_gate),
+      head_attention_figure(nn::Gate::and_gate),
+      head_scores_figure(nn::Gate::or_gate),
+      head_scores_figure(nn::Gate::and_gate),
   };
 }
 

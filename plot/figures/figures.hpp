@@ -64,6 +64,12 @@ Figure wide_ig_vs_noising_figure();
 // denoising, noising; in picks.cpp), as the chapter's tables give them.
 Figure picks_figure();
 Figure skip_path_picks_figure();
+// Chapter 12 (in heads.cpp), for the hand-set circuits of nn/circuits.hpp, gate OR or AND (any
+// other throws std::invalid_argument): the attention pattern of every head on the clean prompt,
+// one heatmap panel per head and a row of panels per layer; and each head's IG share (the study's
+// IG from the corrupt base), denoising and noising score, from attribution::measure_heads.
+Figure head_attention_figure(nn::Gate gate);
+Figure head_scores_figure(nn::Gate gate);
 
 // ---- charts that several figures share -----------------------------------------------------
 // Grouped bars of IG share, denoising score and noising score per component (an input, a hidden
