@@ -15,16 +15,6 @@ using autodiff::Var;
 
 std::string z_name(std::size_t layer) { return nn::hook_name(layer, "attn.hook_z"); }
 
-void check_metric(const nn::HookedTransformer& model, const LogitDifference& metric) {
-  const std::size_t vocabulary = model.config().d_vocab;
-  for (const auto& [name, token] :
-       {std::pair{"correct", metric.correct}, std::pair{"incorrect", metric.incorrect}})
-    if (token >= vocabulary)
-      throw std::invalid_argument(std::string("logit difference: the ") + name + " token " +
-                                  std::to_string(token) + " is outside the vocabulary of " +
-                                  std::to_string(vocabulary));
-}
-
 void check_prompts(const nn::Tokens& base, const nn::Tokens& source) {
   for (const auto& [name, tokens] :
        {std::pair<const char*, const nn::Tokens*>{"base", &base}, {"source", &source}})
@@ -55,29 +45,6 @@ double checked_gap(double f_base, double f_source, const char* what) {
   return f_base - f_source;
 }
 
-// Rewinds the tape, and puts the parameters' gradients back, however the scope ends.
-class TapeScope {
- public:
-  explicit TapeScope(nn::HookedTransformer& model)
-      : tape_(model.tape()), mark_(tape_.mark()), parameters_(model.parameters()) {
-    gradients_.reserve(parameters_.size());
-    for (const Var& p : parameters_) gradients_.push_back(p.grad());
-  }
-  TapeScope(const TapeScope&) = delete;
-  TapeScope& operator=(const TapeScope&) = delete;
-  ~TapeScope() {
-    for (std::size_t i = 0; i < parameters_.size(); ++i)
-      tape_.at(parameters_[i]).grad = gradients_[i];
-    tape_.rewind(mark_);
-  }
-
- private:
-  autodiff::Tape& tape_;
-  autodiff::Tape::Mark mark_;
-  std::vector<Var> parameters_;
-  std::vector<double> gradients_;
-};
-
 Var logit_difference_var(const nn::Matrix<Var>& logits, const LogitDifference& metric) {
   const std::size_t last = logits.rows() - 1;
   return logits(last, metric.correct) - logits(last, metric.incorrect);
@@ -85,7 +52,7 @@ Var logit_difference_var(const nn::Matrix<Var>& logits, const LogitDifference& m
 
 double run_metric(nn::HookedTransformer& model, const nn::Tokens& tokens, const nn::Hooks& hooks,
                   const LogitDifference& metric) {
-  const TapeScope scope(model);
+  const ModelScope scope(model);
   return logit_difference_var(model.run_with_hooks(tokens, hooks), metric).value();
 }
 
@@ -147,6 +114,28 @@ void check_shape(const nn::Matrix<double>& m, const ZShape& shape, const char* w
 }
 
 }  // namespace
+
+void check_metric(const nn::HookedTransformer& model, const LogitDifference& metric) {
+  const std::size_t vocabulary = model.config().d_vocab;
+  for (const auto& [name, token] :
+       {std::pair{"correct", metric.correct}, std::pair{"incorrect", metric.incorrect}})
+    if (token >= vocabulary)
+      throw std::invalid_argument(std::string("logit difference: the ") + name + " token " +
+                                  std::to_string(token) + " is outside the vocabulary of " +
+                                  std::to_string(vocabulary));
+}
+
+ModelScope::ModelScope(nn::HookedTransformer& model)
+    : tape_(model.tape()), mark_(tape_.mark()), parameters_(model.parameters()) {
+  gradients_.reserve(parameters_.size());
+  for (const Var& p : parameters_) gradients_.push_back(p.grad());
+}
+
+ModelScope::~ModelScope() {
+  for (std::size_t i = 0; i < parameters_.size(); ++i)
+    tape_.at(parameters_[i]).grad = gradients_[i];
+  tape_.rewind(mark_);
+}
 
 LogitDifference logit_difference_of(const nn::PromptPair& prompts) {
   return {prompts.correct, prompts.incorrect};
@@ -245,7 +234,7 @@ HeadPatching attribution_patching_heads(nn::HookedTransformer& model, const nn::
   const std::vector<nn::Matrix<double>> base_z = z_of(model, base);
   HeadPatching result{p.f_base, p.f_source, nn::Matrix<double>(config.n_layers, config.n_heads),
                       nn::Matrix<double>(config.n_layers, config.n_heads)};
-  const TapeScope scope(model);
+  const ModelScope scope(model);
   // Only read: the gradient of m at each z node is on the tape after backward.
   std::vector<nn::Matrix<Var>> z(config.n_layers);
   nn::Hooks hooks;
@@ -288,7 +277,7 @@ HeadIntegratedGradients study_integrated_gradients(nn::HookedTransformer& model,
       nn::Matrix<double> point(start.rows(), start.cols());
       for (std::size_t i = 0; i < point.size(); ++i)
         point.flat()[i] = start.flat()[i] + rule.alphas[k] * (end.flat()[i] - start.flat()[i]);
-      const TapeScope scope(model);
+      const ModelScope scope(model);
       nn::Matrix<Var> leaves;
       const nn::Hooks hooks{{z_name(layer), nn::patch_activation(std::move(point), &leaves)}};
       logit_difference_var(model.run_with_hooks(base, hooks), metric).backward();

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "attribution/quadrature.hpp"
+#include "autodiff/tape.hpp"
 #include "nn/circuits.hpp"
 #include "nn/hooks.hpp"
 #include "nn/transformer.hpp"
@@ -52,6 +53,27 @@ LogitDifference logit_difference_of(const nn::PromptPair& prompts);
 // m on the logits of a one-prompt run (T rows, d_vocab columns). Throws std::invalid_argument for
 // a token outside the columns.
 double logit_difference(const nn::Matrix<double>& logits, const LogitDifference& metric);
+
+// Throws std::invalid_argument naming the token when the metric's correct or incorrect token is
+// outside the model's vocabulary.
+void check_metric(const nn::HookedTransformer& model, const LogitDifference& metric);
+
+// While it lives, a measurement may run the model and call backward freely: when it ends, however
+// it ends, the tape is rewound to where it stood and the parameters' gradients are put back. Every
+// function here leaves the model so; whole_path.hpp's too.
+class ModelScope {
+ public:
+  explicit ModelScope(nn::HookedTransformer& model);
+  ModelScope(const ModelScope&) = delete;
+  ModelScope& operator=(const ModelScope&) = delete;
+  ~ModelScope();
+
+ private:
+  autodiff::Tape& tape_;
+  autodiff::Tape::Mark mark_;
+  std::vector<autodiff::Var> parameters_;
+  std::vector<double> gradients_;
+};
 
 // hook_z's shape as TransformerLens's tensor [batch, pos, head_index, d_head].
 struct ZShape {

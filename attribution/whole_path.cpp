@@ -27,41 +27,12 @@ void check_prompts(const nn::HookedTransformer& model, const nn::Tokens& input,
     throw std::invalid_argument(std::string(what) + ": the input prompt has " +
                                 std::to_string(input.cols()) + " positions but the baseline " +
                                 std::to_string(baseline.cols()));
-  const std::size_t vocabulary = model.config().d_vocab;
-  for (const auto& [name, token] :
-       {std::pair{"correct", metric.correct}, std::pair{"incorrect", metric.incorrect}})
-    if (token >= vocabulary)
-      throw std::invalid_argument(std::string("logit difference: the ") + name + " token " +
-                                  std::to_string(token) + " is outside the vocabulary of " +
-                                  std::to_string(vocabulary));
+  check_metric(model, metric);
   if (n_steps < 1 || n_steps > max_n_steps)
     throw std::invalid_argument(std::string(what) +
                                 ": n_steps (the trapezoid's steps) must be 1 .. " +
                                 std::to_string(max_n_steps) + ", not " + std::to_string(n_steps));
 }
-
-// Rewinds the tape, and puts the parameters' gradients back, however the scope ends.
-class TapeScope {
- public:
-  explicit TapeScope(nn::HookedTransformer& model)
-      : tape_(model.tape()), mark_(tape_.mark()), parameters_(model.parameters()) {
-    gradients_.reserve(parameters_.size());
-    for (const Var& p : parameters_) gradients_.push_back(p.grad());
-  }
-  TapeScope(const TapeScope&) = delete;
-  TapeScope& operator=(const TapeScope&) = delete;
-  ~TapeScope() {
-    for (std::size_t i = 0; i < parameters_.size(); ++i)
-      tape_.at(parameters_[i]).grad = gradients_[i];
-    tape_.rewind(mark_);
-  }
-
- private:
-  autodiff::Tape& tape_;
-  autodiff::Tape::Mark mark_;
-  std::vector<Var> parameters_;
-  std::vector<double> gradients_;
-};
 
 // The values and gradients of one cut's nodes at one step of the path, as numbers.
 struct Snapshot {
@@ -83,7 +54,7 @@ void grads_of(const nn::Matrix<Var>& m, std::vector<double>& grads) {
 Snapshot step(nn::HookedTransformer& model, const nn::Tokens& tokens, const LogitDifference& metric,
               nn::Matrix<double> point) {
   const std::size_t layers = model.config().n_layers;
-  const TapeScope scope(model);
+  const ModelScope scope(model);
   nn::Matrix<Var> input;
   std::vector<nn::Matrix<Var>> pre(layers), z(layers), post(layers);
   nn::Hooks hooks{

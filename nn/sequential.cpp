@@ -219,24 +219,23 @@ std::vector<NamedParameter> Sequential::named_parameters() const {
   return result;
 }
 
-std::vector<Var> Sequential::parameters() const {
+std::vector<Var> parameter_leaves(const std::vector<NamedParameter>& named) {
   std::vector<Var> result;
-  for (const NamedParameter& parameter : named_parameters())
+  for (const NamedParameter& parameter : named)
     for (const Var& v : parameter.value.flat()) result.push_back(v);
   return result;
 }
 
-StateDict Sequential::state_dict() const {
+StateDict state_dict_of(const std::vector<NamedParameter>& named) {
   StateDict state;
-  for (const NamedParameter& parameter : named_parameters()) {
+  for (const NamedParameter& parameter : named) {
     std::vector<double>& list = state[parameter.name];
     for (const Var& v : parameter.value.flat()) list.push_back(v.value());
   }
   return state;
 }
 
-void Sequential::load_state_dict(const StateDict& state) {
-  const std::vector<NamedParameter> parameters = named_parameters();
+void load_state_dict_into(const std::vector<NamedParameter>& parameters, const StateDict& state) {
   std::vector<std::string> names;
   names.reserve(parameters.size());
   for (const NamedParameter& parameter : parameters) names.push_back(parameter.name);
@@ -264,6 +263,14 @@ void Sequential::load_state_dict(const StateDict& state) {
     const auto leaves = parameter.value.flat();
     for (std::size_t k = 0; k < leaves.size(); ++k) leaves[k].set_value(given[k]);
   }
+}
+
+std::vector<Var> Sequential::parameters() const { return parameter_leaves(named_parameters()); }
+
+StateDict Sequential::state_dict() const { return state_dict_of(named_parameters()); }
+
+void Sequential::load_state_dict(const StateDict& state) {
+  load_state_dict_into(named_parameters(), state);
 }
 
 }  // namespace nn

@@ -42,6 +42,13 @@ namespace nn {
 // Parameter values by name, each row-major: {"model.0.weight", {3.0482, 3.0556}}.
 using StateDict = std::map<std::string, std::vector<double>>;
 
+// What every model does with its parameters, given its named_parameters() (Sequential here, the
+// transformer of chapter 12): the leaves in that order, the state dict, and the strict loading
+// described at Sequential::load_state_dict.
+std::vector<autodiff::Var> parameter_leaves(const std::vector<NamedParameter>& named);
+StateDict state_dict_of(const std::vector<NamedParameter>& named);
+void load_state_dict_into(const std::vector<NamedParameter>& named, const StateDict& state);
+
 class Sequential {
  public:
   template <class... Layers>

@@ -505,49 +505,13 @@ std::vector<NamedParameter> HookedTransformer::named_parameters() const {
 }
 
 std::vector<Var> HookedTransformer::parameters() const {
-  std::vector<Var> result;
-  for (const NamedParameter& parameter : named_parameters())
-    for (const Var& v : parameter.value.flat()) result.push_back(v);
-  return result;
+  return parameter_leaves(named_parameters());
 }
 
-StateDict HookedTransformer::state_dict() const {
-  StateDict state;
-  for (const NamedParameter& parameter : named_parameters()) {
-    std::vector<double>& list = state[parameter.name];
-    for (const Var& v : parameter.value.flat()) list.push_back(v.value());
-  }
-  return state;
-}
+StateDict HookedTransformer::state_dict() const { return state_dict_of(named_parameters()); }
 
 void HookedTransformer::load_state_dict(const StateDict& state) {
-  const std::vector<NamedParameter> parameters = named_parameters();
-  std::vector<std::string> names;
-  names.reserve(parameters.size());
-  for (const NamedParameter& parameter : parameters) names.push_back(parameter.name);
-  for (const auto& entry : state)
-    if (std::find(names.begin(), names.end(), entry.first) == names.end())
-      throw std::invalid_argument("load_state_dict: unexpected parameter '" + entry.first +
-                                  "'; this model's parameters are: " + join(names));
-  for (const NamedParameter& parameter : parameters) {
-    const auto found = state.find(parameter.name);
-    if (found == state.end())
-      throw std::invalid_argument("load_state_dict: missing parameter '" + parameter.name + "'");
-    const std::vector<double>& given = found->second;
-    if (given.size() != parameter.value.size())
-      throw std::invalid_argument("load_state_dict: " + parameter.name + " has " +
-                                  std::to_string(parameter.value.size()) + " values but " +
-                                  std::to_string(given.size()) + " were given");
-    for (double v : given)
-      if (!std::isfinite(v))
-        throw std::invalid_argument("load_state_dict: " + parameter.name + " has the value " +
-                                    std::to_string(v) + ", which is not finite");
-  }
-  for (const NamedParameter& parameter : parameters) {
-    const std::vector<double>& given = state.at(parameter.name);
-    const auto leaves = parameter.value.flat();
-    for (std::size_t k = 0; k < leaves.size(); ++k) leaves[k].set_value(given[k]);
-  }
+  load_state_dict_into(named_parameters(), state);
 }
 
 }  // namespace nn

@@ -561,7 +561,7 @@ TEST(Ch12Transformer, LoadStateDictIsStrict) {
   EXPECT_TRUE(contains(refused(extra), "unexpected parameter 'blocks.0.attn.IGNORE'"));
   nn::StateDict short_one = good;
   short_one["unembed.W_U"].pop_back();
-  EXPECT_TRUE(contains(refused(short_one), "unembed.W_U has 48 values but 47 were given"));
+  EXPECT_TRUE(contains(refused(short_one), "unembed.W_U has 48 values (8 x 6) but 47 were given"));
   nn::StateDict nan = good;
   nan["embed.W_E"][3] = std::nan("");
   nan["unembed.b_U"][0] = 123.0;  // valid, but nothing may change when anything is invalid
