@@ -1,5 +1,6 @@
 #include "latent/heads.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
@@ -26,20 +27,54 @@ using Statistic = std::optional<double>;
 // The induction head, whose attention the report shows.
 constexpr std::size_t induction_layer = 1, induction_head = 0;
 
-// nn/circuits.hpp's vocabulary, by token.
-const char* const circuit_tokens[] = {"BOS", "A", "B", "C", "D", "F", "G", "Z"};
+using Vocabulary = std::vector<std::string>;  // a token's name, by token
 
-struct Measured {
-  nn::TransformerConfig config;
+// nn/circuits.hpp's vocabulary.
+Vocabulary circuit_vocabulary() { return {"BOS", "A", "B", "C", "D", "F", "G", "Z"}; }
+
+// What chapter 12 measures per head on one prompt pair.
+struct PairMeasured {
   nn::PromptPair prompts;
-  double sink = 0.0;
   double f_clean = 0.0, f_corrupt = 0.0;
-  // The induction head's attention from the last position over the keys, on either prompt.
-  std::vector<double> attention_clean, attention_corrupt;
   attribution::HeadTable table;
   std::optional<std::vector<double>> study_asymmetry;
   attribution::TwoWayHeadPatching by_position;
   std::vector<std::size_t> matter;  // heads (layer * n_heads + head) the by-position text shows
+};
+
+// The logit differences of the two prompts, for the caller to check the gap before the rest.
+PairMeasured measure_lds(nn::HookedTransformer& model, const nn::PromptPair& prompts) {
+  PairMeasured m;
+  m.prompts = prompts;
+  const attribution::LogitDifference metric = attribution::logit_difference_of(prompts);
+  m.f_clean = attribution::logit_difference(model.predict(prompts.clean), metric);
+  m.f_corrupt = attribution::logit_difference(model.predict(prompts.corrupt), metric);
+  return m;
+}
+
+bool no_gap(const PairMeasured& m) {
+  return std::isfinite(m.f_clean) && std::isfinite(m.f_corrupt) &&
+         attribution::gap_is_zero(m.f_clean, m.f_corrupt);
+}
+
+void measure_heads_of(nn::HookedTransformer& model, PairMeasured& m, int n_steps,
+                      attribution::Method method) {
+  m.table = attribution::measure_heads(model, m.prompts, n_steps, method);
+  m.study_asymmetry = attribution::study_head_asymmetry(m.table.patching);
+  m.by_position = attribution::patch_heads_by_position_both_directions(model, m.prompts);
+  const std::span<const double> den = m.table.patching.denoising.scores.flat();
+  const std::span<const double> noise = m.table.patching.noising.scores.flat();
+  for (std::size_t k = 0; k < den.size(); ++k)
+    if (std::fabs(den[k]) >= head_matters_floor || std::fabs(noise[k]) >= head_matters_floor)
+      m.matter.push_back(k);
+}
+
+struct CircuitMeasured {
+  nn::TransformerConfig config;
+  double sink = 0.0;
+  PairMeasured pair;
+  // The induction head's attention from the last position over the keys, on either prompt.
+  std::vector<double> attention_clean, attention_corrupt;
 };
 
 std::vector<double> last_query_attention(nn::HookedTransformer& model, const nn::Tokens& tokens) {
@@ -54,35 +89,24 @@ std::vector<double> last_query_attention(nn::HookedTransformer& model, const nn:
   return attention;
 }
 
-Measured measure(const HeadsRequest& request) {
-  Measured m;
+CircuitMeasured measure_circuit(const HeadsRequest& request) {
+  CircuitMeasured m;
   const bool is_or = request.circuit == Circuit::or_heads;
   m.sink = request.sink.value_or(is_or ? nn::or_sink : nn::and_sink);
   autodiff::Tape tape;
   nn::HookedTransformer model =
       is_or ? nn::or_heads_model(tape, m.sink) : nn::and_heads_model(tape, m.sink);
   m.config = model.config();
-  m.prompts = is_or ? nn::or_prompts() : nn::and_prompts();
-  const attribution::LogitDifference metric = attribution::logit_difference_of(m.prompts);
-  m.f_clean = attribution::logit_difference(model.predict(m.prompts.clean), metric);
-  m.f_corrupt = attribution::logit_difference(model.predict(m.prompts.corrupt), metric);
+  m.pair = measure_lds(model, is_or ? nn::or_prompts() : nn::and_prompts());
   // Told before the patched runs, in the words of the flag that did it.
-  if (std::isfinite(m.f_clean) && std::isfinite(m.f_corrupt) &&
-      attribution::gap_is_zero(m.f_clean, m.f_corrupt))
-    throw UsageError("with --sink " + shortest(m.sink) + " LD(clean) = " + shortest(m.f_clean) +
-                     " and LD(corrupt) = " + shortest(m.f_corrupt) +
+  if (no_gap(m.pair))
+    throw UsageError("with --sink " + shortest(m.sink) + " LD(clean) = " +
+                     shortest(m.pair.f_clean) + " and LD(corrupt) = " + shortest(m.pair.f_corrupt) +
                      " are equal to rounding, so the scores (shares of their difference) are "
                      "undefined; choose a sink the induction head's scores can beat");
-  m.attention_clean = last_query_attention(model, m.prompts.clean);
-  m.attention_corrupt = last_query_attention(model, m.prompts.corrupt);
-  m.table = attribution::measure_heads(model, m.prompts, request.n_steps, request.method);
-  m.study_asymmetry = attribution::study_head_asymmetry(m.table.patching);
-  m.by_position = attribution::patch_heads_by_position_both_directions(model, m.prompts);
-  const std::span<const double> den = m.table.patching.denoising.scores.flat();
-  const std::span<const double> noise = m.table.patching.noising.scores.flat();
-  for (std::size_t k = 0; k < den.size(); ++k)
-    if (std::fabs(den[k]) >= head_matters_floor || std::fabs(noise[k]) >= head_matters_floor)
-      m.matter.push_back(k);
+  m.attention_clean = last_query_attention(model, m.pair.prompts.clean);
+  m.attention_corrupt = last_query_attention(model, m.pair.prompts.corrupt);
+  measure_heads_of(model, m.pair, request.n_steps, request.method);
   return m;
 }
 
@@ -97,9 +121,9 @@ Json json_of(std::span<const double> values) {
   return Json(std::vector<double>(values.begin(), values.end()));
 }
 
-Json token_names(const nn::Tokens& tokens) {
+Json token_names(const nn::Tokens& tokens, const Vocabulary& vocabulary) {
   Json::Array names;
-  for (std::size_t p = 0; p < tokens.cols(); ++p) names.emplace_back(circuit_tokens[tokens(0, p)]);
+  for (std::size_t p = 0; p < tokens.cols(); ++p) names.emplace_back(vocabulary.at(tokens(0, p)));
   return names;
 }
 
@@ -125,31 +149,28 @@ Json json_of(const attribution::HeadIntegratedGradients& ig) {
                        {"convergence_delta", ig.convergence_delta}});
 }
 
-Json json_report(const HeadsRequest& request, const Measured& m) {
+// The prompts and their logit differences.
+void add_prompts(Json::Object& report, const PairMeasured& m, const Vocabulary& vocabulary) {
+  report.insert(report.end(), {{"clean", token_names(m.prompts.clean, vocabulary)},
+                               {"corrupt", token_names(m.prompts.corrupt, vocabulary)},
+                               {"correct", vocabulary.at(m.prompts.correct)},
+                               {"incorrect", vocabulary.at(m.prompts.incorrect)},
+                               {"f_clean", m.f_clean},
+                               {"f_corrupt", m.f_corrupt}});
+}
+
+// Every per-head number, heads in row-major order (layer * n_heads + head).
+void add_scores(Json::Object& report, const PairMeasured& m, const nn::TransformerConfig& config) {
   const attribution::HeadTable& t = m.table;
-  const std::size_t layers = m.config.n_layers;
+  const std::size_t layers = config.n_layers;
   Json::Array heads, asymmetry, matter;
-  for (std::size_t k = 0; k < layers * m.config.n_heads; ++k)
-    heads.emplace_back(head_label(m.config, k));
+  for (std::size_t k = 0; k < layers * config.n_heads; ++k)
+    heads.emplace_back(head_label(config, k));
   for (const Statistic& value : t.asymmetry) asymmetry.push_back(json_of(value));
-  for (const std::size_t k : m.matter) matter.emplace_back(head_label(m.config, k));
-  return Json::object(
-      {{"circuit", circuit_name(request.circuit)},
-       {"sink", m.sink},
-       {"method", attribution::method_name(request.method)},
-       {"n_steps", request.n_steps},
-       {"clean", token_names(m.prompts.clean)},
-       {"corrupt", token_names(m.prompts.corrupt)},
-       {"correct", circuit_tokens[m.prompts.correct]},
-       {"incorrect", circuit_tokens[m.prompts.incorrect]},
-       {"f_clean", m.f_clean},
-       {"f_corrupt", m.f_corrupt},
-       {"attention",
-        Json::object(
-            {{"head", head_label(m.config, induction_layer * m.config.n_heads + induction_head)},
-             {"clean", m.attention_clean},
-             {"corrupt", m.attention_corrupt}})},
-       {"heads", Json(std::move(heads))},
+  for (const std::size_t k : m.matter) matter.emplace_back(head_label(config, k));
+  report.insert(
+      report.end(),
+      {{"heads", Json(std::move(heads))},
        {"denoising", json_of(t.patching.denoising.scores.flat())},
        {"noising", json_of(t.patching.noising.scores.flat())},
        {"denoising_differences", json_of(t.patching.denoising.differences.flat())},
@@ -171,6 +192,21 @@ Json json_report(const HeadsRequest& request, const Measured& m) {
              {"heads_that_matter", Json(std::move(matter))}})}});
 }
 
+Json circuit_json(const HeadsRequest& request, const CircuitMeasured& m) {
+  Json::Object report = {{"circuit", circuit_name(request.circuit)},
+                         {"sink", m.sink},
+                         {"method", attribution::method_name(request.method)},
+                         {"n_steps", request.n_steps}};
+  add_prompts(report, m.pair, circuit_vocabulary());
+  report.emplace_back(
+      "attention", Json::object({{"head", head_label(m.config, induction_layer * m.config.n_heads +
+                                                                   induction_head)},
+                                 {"clean", m.attention_clean},
+                                 {"corrupt", m.attention_corrupt}}));
+  add_scores(report, m.pair, m.config);
+  return Json(std::move(report));
+}
+
 // ---- text -------------------------------------------------------------------------------------
 
 std::string fixed(const Statistic& value, int decimals) {
@@ -187,10 +223,10 @@ std::string left(std::string text, std::size_t width) {
   return text;
 }
 
-std::string prompt_text(const nn::Tokens& tokens) {
+std::string prompt_text(const nn::Tokens& tokens, const Vocabulary& vocabulary) {
   std::string text;
   for (std::size_t p = 0; p < tokens.cols(); ++p)
-    text += (p > 0 ? " " : "") + std::string(circuit_tokens[tokens(0, p)]);
+    text += (p > 0 ? " " : "") + vocabulary.at(tokens(0, p));
   return text;
 }
 
@@ -208,48 +244,31 @@ std::string deltas_text(const attribution::HeadIntegratedGradients& ig) {
   return text;
 }
 
-std::string text_report(const HeadsRequest& request, const Measured& m) {
-  const bool is_or = request.circuit == Circuit::or_heads;
+// The two prompts with their logit differences.
+std::string prompts_text(const PairMeasured& m, const Vocabulary& vocabulary) {
+  const std::string clean = prompt_text(m.prompts.clean, vocabulary),
+                    corrupt = prompt_text(m.prompts.corrupt, vocabulary);
+  const std::size_t width = std::max(clean.size(), corrupt.size()) + 2;
+  return left("prompt   tokens", 9 + width) + padded("LD", 10) + "\nclean    " +
+         left(clean, width) + padded(fixed_point(m.f_clean, 6), 10) + "\ncorrupt  " +
+         left(corrupt, width) + padded(fixed_point(m.f_corrupt, 6), 10) + "\n";
+}
+
+// The per-head table, IG's convergence deltas and the by-position grid of the heads that matter.
+std::string scores_text(const HeadsRequest& request, const PairMeasured& m,
+                        const nn::TransformerConfig& config, const Vocabulary& vocabulary) {
   const attribution::HeadTable& t = m.table;
   const std::size_t positions = m.prompts.clean.cols();
-  const std::string correct = circuit_tokens[m.prompts.correct],
-                    incorrect = circuit_tokens[m.prompts.incorrect];
-  std::string text =
-      std::string("Attention heads of the hand-set ") + (is_or ? "OR" : "AND") +
-      " circuit, the induction head's sink at " + shortest(m.sink) + ":\n" +
-      (is_or ? "heads 0.0 and 0.1 are the same previous-token head, either one enough"
-             : "head 0.0 is a previous-token head, 0.1 a current-token head, both needed") +
-      ";\n1.0 is the induction head, 1.1 all zero. LD = logit[" + correct + "] - logit[" +
-      incorrect + "] at the last position\n\n";
-  text += left("prompt   tokens", 9 + 2 * positions + 1) + padded("LD", 10) + "\n";
-  text += "clean    " + prompt_text(m.prompts.clean) + "  " +
-          padded(fixed_point(m.f_clean, 6), 10) + "\n";
-  text += "corrupt  " + prompt_text(m.prompts.corrupt) + "  " +
-          padded(fixed_point(m.f_corrupt, 6), 10) + "\n";
-
-  text += "\nattention of head 1.0 from the last position, by key position\n";
-  std::string keys = "key     ";
-  for (std::size_t key = 0; key < positions; ++key) keys += padded(std::to_string(key), 10);
-  text += keys + "\n";
-  for (const auto& [name, attention] :
-       {std::pair{"clean", &m.attention_clean}, std::pair{"corrupt", &m.attention_corrupt}}) {
-    std::string row = left(name, 8);
-    for (const double value : *attention) row += padded(fixed_point(value, 6), 10);
-    text += row + "\n";
-  }
-
-  text += std::string(
-              "\nper head, every score a share of LD(clean) - LD(corrupt);\nIG: the study's at "
-              "hook_z, ") +
-          attribution::method_name(request.method) +
-          " rule, n_steps = " + std::to_string(request.n_steps) + "\n";
+  std::string text = std::string("per head, every score a share of LD(clean) - LD(corrupt);\n") +
+                     "IG: the study's at hook_z, " + attribution::method_name(request.method) +
+                     " rule, n_steps = " + std::to_string(request.n_steps) + "\n";
   text +=
       "head  denoising   noising     AtP den     AtP noise   IG corrupt  IG clean    asymmetry   "
       "study's\n"
       "----  ----------  ----------  ----------  ----------  ----------  ----------  ----------  "
       "----------\n";
   for (std::size_t k = 0; k < t.asymmetry.size(); ++k) {
-    std::string row = left(head_label(m.config, k), 4);
+    std::string row = left(head_label(config, k), 4);
     for (const Statistic& value :
          {Statistic(t.patching.denoising.scores.flat()[k]),
           Statistic(t.patching.noising.scores.flat()[k]),
@@ -268,16 +287,16 @@ std::string text_report(const HeadsRequest& request, const Measured& m) {
   if (m.matter.empty()) return text + "none\n";
   std::string header = "pos  clean  corrupt";
   for (const std::size_t k : m.matter) {
-    const std::string label = head_label(m.config, k);
+    const std::string label = head_label(config, k);
     header += padded(label + " den", 12) + padded(label + " noise", 12);
   }
   text += header + "\n";
   for (std::size_t pos = 0; pos < positions; ++pos) {
     std::string row = left(std::to_string(pos), 5) +
-                      left(circuit_tokens[m.prompts.clean(0, pos)], 7) +
-                      left(circuit_tokens[m.prompts.corrupt(0, pos)], 7);
+                      left(vocabulary.at(m.prompts.clean(0, pos)), 7) +
+                      left(vocabulary.at(m.prompts.corrupt(0, pos)), 7);
     for (const std::size_t k : m.matter) {
-      const std::size_t layer = k / m.config.n_heads, head = k % m.config.n_heads;
+      const std::size_t layer = k / config.n_heads, head = k % config.n_heads;
       const std::size_t r = layer * positions + pos;
       row += padded(fixed_point(m.by_position.denoising.scores(r, head), 6), 12) +
              padded(fixed_point(m.by_position.noising.scores(r, head), 6), 12);
@@ -285,6 +304,32 @@ std::string text_report(const HeadsRequest& request, const Measured& m) {
     text += row + "\n";
   }
   return text;
+}
+
+std::string circuit_text(const HeadsRequest& request, const CircuitMeasured& m) {
+  const bool is_or = request.circuit == Circuit::or_heads;
+  const Vocabulary vocabulary = circuit_vocabulary();
+  const std::size_t positions = m.pair.prompts.clean.cols();
+  std::string text =
+      std::string("Attention heads of the hand-set ") + (is_or ? "OR" : "AND") +
+      " circuit, the induction head's sink at " + shortest(m.sink) + ":\n" +
+      (is_or ? "heads 0.0 and 0.1 are the same previous-token head, either one enough"
+             : "head 0.0 is a previous-token head, 0.1 a current-token head, both needed") +
+      ";\n1.0 is the induction head, 1.1 all zero. LD = logit[" +
+      vocabulary.at(m.pair.prompts.correct) + "] - logit[" +
+      vocabulary.at(m.pair.prompts.incorrect) + "] at the last position\n\n";
+  text += prompts_text(m.pair, vocabulary);
+  text += "\nattention of head 1.0 from the last position, by key position\n";
+  std::string keys = "key     ";
+  for (std::size_t key = 0; key < positions; ++key) keys += padded(std::to_string(key), 10);
+  text += keys + "\n";
+  for (const auto& [name, attention] :
+       {std::pair{"clean", &m.attention_clean}, std::pair{"corrupt", &m.attention_corrupt}}) {
+    std::string row = left(name, 8);
+    for (const double value : *attention) row += padded(fixed_point(value, 6), 10);
+    text += row + "\n";
+  }
+  return text + "\n" + scores_text(request, m.pair, m.config, vocabulary);
 }
 
 }  // namespace
@@ -299,10 +344,10 @@ Circuit parse_circuit(std::string_view text) {
 }
 
 std::string heads_report(const HeadsRequest& request, Format format) {
-  const Measured m = measure(request);
-  const Json json = json_report(request, m);
+  const CircuitMeasured m = measure_circuit(request);
+  const Json json = circuit_json(request, m);
   require_finite(json, "heads");
-  return format == Format::json ? json.dump() + "\n" : text_report(request, m);
+  return format == Format::json ? json.dump() + "\n" : circuit_text(request, m);
 }
 
 }  // namespace latent
