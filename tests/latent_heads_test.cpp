@@ -29,12 +29,29 @@ using namespace latent_test;
 // The hand-set table's numbers are printed to six decimals.
 constexpr double table_tolerance = 1e-6;
 
-struct Library {
+// The library's measurements of one prompt pair, as `latent heads` makes them.
+struct PairLibrary {
   nn::PromptPair prompts;
   double f_clean = 0.0, f_corrupt = 0.0;
-  std::vector<double> attention_clean, attention_corrupt;
   attribution::HeadTable table;
   attribution::TwoWayHeadPatching by_position;
+};
+
+PairLibrary pair_library(nn::HookedTransformer& model, const nn::PromptPair& prompts, int n_steps,
+                         attribution::Method method) {
+  PairLibrary l;
+  l.prompts = prompts;
+  const attribution::LogitDifference metric = attribution::logit_difference_of(prompts);
+  l.f_clean = attribution::logit_difference(model.predict(prompts.clean), metric);
+  l.f_corrupt = attribution::logit_difference(model.predict(prompts.corrupt), metric);
+  l.table = attribution::measure_heads(model, prompts, n_steps, method);
+  l.by_position = attribution::patch_heads_by_position_both_directions(model, prompts);
+  return l;
+}
+
+struct Library {
+  PairLibrary pair;
+  std::vector<double> attention_clean, attention_corrupt;
 };
 
 std::vector<double> attention_row(nn::HookedTransformer& model, const nn::Tokens& tokens) {
@@ -49,14 +66,9 @@ Library library(bool is_or, double sink, int n_steps = attribution::default_n_st
   nn::HookedTransformer model =
       is_or ? nn::or_heads_model(tape, sink) : nn::and_heads_model(tape, sink);
   Library l;
-  l.prompts = is_or ? nn::or_prompts() : nn::and_prompts();
-  const attribution::LogitDifference metric = attribution::logit_difference_of(l.prompts);
-  l.f_clean = attribution::logit_difference(model.predict(l.prompts.clean), metric);
-  l.f_corrupt = attribution::logit_difference(model.predict(l.prompts.corrupt), metric);
-  l.attention_clean = attention_row(model, l.prompts.clean);
-  l.attention_corrupt = attention_row(model, l.prompts.corrupt);
-  l.table = attribution::measure_heads(model, l.prompts, n_steps, method);
-  l.by_position = attribution::patch_heads_by_position_both_directions(model, l.prompts);
+  l.pair = pair_library(model, is_or ? nn::or_prompts() : nn::and_prompts(), n_steps, method);
+  l.attention_clean = attention_row(model, l.pair.prompts.clean);
+  l.attention_corrupt = attention_row(model, l.pair.prompts.corrupt);
   return l;
 }
 
@@ -105,27 +117,13 @@ void expect_same_statistics(const latent::Json& json,
   }
 }
 
-// Every number of the run's JSON against the library's own computation of the same.
-void expect_json_is_library(const std::vector<std::string>& flags, bool is_or, double sink,
-                            int n_steps = attribution::default_n_steps,
-                            attribution::Method method = attribution::default_method) {
-  std::vector<std::string> words = {"heads"};
-  words.insert(words.end(), flags.begin(), flags.end());
-  words.push_back("--json");
-  const Outcome run = run_strings(words);
-  ASSERT_EQ(run.status, 0) << line_of(words) << "\n" << run.err;
-  const latent::Json json = json_of(run);
-  const Library l = library(is_or, sink, n_steps, method);
+// Every number of one pair's JSON (its prompts' LDs and the per-head members) against the
+// library's.
+void expect_pair_is_library(const latent::Json& json, const PairLibrary& l,
+                            const std::string& line) {
   const attribution::HeadTable& t = l.table;
-  const std::string line = line_of(words);
-  EXPECT_EQ(string_at(json, {"circuit"}), is_or ? "or" : "and") << line;
-  EXPECT_EQ(number_at(json, {"sink"}), sink) << line;
-  EXPECT_EQ(number_at(json, {"n_steps"}), n_steps) << line;
-  EXPECT_EQ(string_at(json, {"method"}), attribution::method_name(method)) << line;
   EXPECT_EQ(number_at(json, {"f_clean"}), l.f_clean) << line;
   EXPECT_EQ(number_at(json, {"f_corrupt"}), l.f_corrupt) << line;
-  expect_same_doubles(numbers_at(json, {"attention", "clean"}), l.attention_clean, line);
-  expect_same_doubles(numbers_at(json, {"attention", "corrupt"}), l.attention_corrupt, line);
   const std::pair<const char*, const nn::Matrix<double>*> lists[] = {
       {"denoising", &t.patching.denoising.scores},
       {"noising", &t.patching.noising.scores},
@@ -152,6 +150,37 @@ void expect_json_is_library(const std::vector<std::string>& flags, bool is_or, d
   for (const auto& [key, values] : grids)
     expect_same_doubles(grid(at(json, {"by_position", key})), flat(*values),
                         line + ": by_position." + key);
+}
+
+// `latent heads FLAGS --json`, which must succeed, parsed.
+latent::Json heads_json(const std::vector<std::string>& flags, std::string& line) {
+  std::vector<std::string> words = {"heads"};
+  words.insert(words.end(), flags.begin(), flags.end());
+  words.push_back("--json");
+  line = line_of(words);
+  const Outcome run = run_strings(words);
+  if (run.status != 0) {
+    ADD_FAILURE() << line << "\n" << run.err;
+    return {};
+  }
+  return json_of(run);
+}
+
+// Every number of a circuit's JSON against the library's own computation of the same.
+void expect_json_is_library(const std::vector<std::string>& flags, bool is_or, double sink,
+                            int n_steps = attribution::default_n_steps,
+                            attribution::Method method = attribution::default_method) {
+  std::string line;
+  const latent::Json json = heads_json(flags, line);
+  ASSERT_FALSE(is_null(json)) << line;
+  const Library l = library(is_or, sink, n_steps, method);
+  EXPECT_EQ(string_at(json, {"circuit"}), is_or ? "or" : "and") << line;
+  EXPECT_EQ(number_at(json, {"sink"}), sink) << line;
+  EXPECT_EQ(number_at(json, {"n_steps"}), n_steps) << line;
+  EXPECT_EQ(string_at(json, {"method"}), attribution::method_name(method)) << line;
+  expect_same_doubles(numbers_at(json, {"attention", "clean"}), l.attention_clean, line);
+  expect_same_doubles(numbers_at(json, {"attention", "corrupt"}), l.attention_corrupt, line);
+  expect_pair_is_library(json, l.pair, line);
 }
 
 TEST(LatentHeads, JsonHoldsTheLibrarysDoubles) {
