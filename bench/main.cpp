@@ -15,7 +15,11 @@
 #include "attribution/experiment.hpp"
 #include "bench/hand_training.hpp"
 #include "latent/json.hpp"
+#include "nn/adam.hpp"
+#include "nn/cross_entropy_loss.hpp"
+#include "nn/induction_task.hpp"
 #include "nn/nn.hpp"
+#include "nn/transformer.hpp"
 
 namespace {
 
@@ -102,6 +106,45 @@ double engine_vs_hand_difference(nn::Gate gate, std::uint64_t seed) {
   for (std::size_t e = 0; e < losses.size(); ++e)
     difference = std::max(difference, std::fabs(losses[e] - hand_losses[e]));
   return difference;
+}
+
+// One training step of an attention-only transformer on the induction task (2 layers, T 8, V 9):
+// forward, cross-entropy on the last position, zero_grad, backward, Adam, rewind. The same batch
+// every step, so that drawing prompts is not timed; bench/compare_pytorch.py times the same step.
+struct TransformerStep {
+  std::string name;
+  std::size_t d_model, n_heads, d_head, batch;
+  int repeats;
+};
+
+Case transformer_step(const TransformerStep& spec, std::size_t& nodes) {
+  namespace induction = nn::induction;
+  const nn::TransformerConfig config{.d_vocab = induction::d_vocab,
+                                     .n_ctx = induction::n_ctx,
+                                     .d_model = spec.d_model,
+                                     .d_head = spec.d_head,
+                                     .n_heads = spec.n_heads,
+                                     .n_layers = 2};
+  nn::Generator generator(0);
+  autodiff::Tape tape;
+  nn::HookedTransformer model(tape, generator, config);
+  nn::Adam optimizer(model.parameters(), {.lr = 1e-2});
+  const induction::Batch prompts = induction::batch(spec.batch, generator);
+  const autodiff::Tape::Mark mark = tape.mark();
+  nn::Matrix<autodiff::Var> last(spec.batch, induction::d_vocab);
+  return measure(spec.name, spec.repeats, [&] {
+    const nn::Matrix<autodiff::Var>& logits = model.forward(prompts.tokens);
+    for (std::size_t b = 0; b < spec.batch; ++b)
+      for (std::size_t t = 0; t < induction::d_vocab; ++t)
+        last(b, t) = logits(b * induction::n_ctx + induction::n_ctx - 1, t);
+    const autodiff::Var loss = nn::CrossEntropyLoss()(last, prompts.targets);
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+    sink = sink + loss.value();
+    nodes = tape.size() - mark.size;
+    tape.rewind(mark);
+  });
 }
 
 }  // namespace
@@ -218,6 +261,23 @@ int main(int argc, char** argv) {
                     .final_loss;
   const long rss_after = peak_rss_kb();
 
+  // The transformer step at chapter 12's size (d_model 16, 2 heads of 4) in the batch, then wider
+  // (H d_head = d_model), where the tape's cost per node meets batched matrix products. After the
+  // memory check, whose peak RSS its larger tapes would otherwise set.
+  const std::vector<TransformerStep> transformer_steps = {
+      {"transformer_step_d16_b1", 16, 2, 4, 1, 201},
+      {"transformer_step_d16_b8", 16, 2, 4, 8, 101},
+      {"transformer_step_d16_b32", 16, 2, 4, 32, 31},
+      {"transformer_step_d64_b1", 64, 4, 16, 1, 31},
+      {"transformer_step_d64_b8", 64, 4, 16, 8, 11},
+      {"transformer_step_d128_b1", 128, 4, 32, 1, 11}};
+  std::vector<std::size_t> transformer_nodes;
+  for (const TransformerStep& spec : transformer_steps) {
+    std::size_t nodes = 0;
+    cases.push_back(transformer_step(spec, nodes));
+    transformer_nodes.push_back(nodes);
+  }
+
   auto median = [&](const char* name) {
     for (const Case& c : cases)
       if (c.name == name) return c.median_s;
@@ -232,7 +292,15 @@ int main(int argc, char** argv) {
   const double steps_exponent = growth_exponent(steps, ig_seconds);
 
   if (json) {
-    latent::Json::Array array;
+    latent::Json::Array array, steps_array;
+    for (std::size_t i = 0; i < transformer_steps.size(); ++i)
+      steps_array.push_back(
+          latent::Json::object({{"name", transformer_steps[i].name},
+                                {"d_model", static_cast<long long>(transformer_steps[i].d_model)},
+                                {"n_heads", static_cast<long long>(transformer_steps[i].n_heads)},
+                                {"d_head", static_cast<long long>(transformer_steps[i].d_head)},
+                                {"batch", static_cast<long long>(transformer_steps[i].batch)},
+                                {"tape_nodes", static_cast<long long>(transformer_nodes[i])}}));
     for (const Case& c : cases)
       array.push_back(latent::Json::object({{"name", c.name},
                                             {"median_s", c.median_s},
@@ -250,6 +318,7 @@ int main(int argc, char** argv) {
                {"growth_exponent_hidden_width", h_exponent},
                {"growth_exponent_tape_bytes", bytes_exponent},
                {"growth_exponent_ig_steps", steps_exponent}})},
+         {"transformer_steps", latent::Json(steps_array)},
          {"engine_hand_max_weight_difference", difference},
          {"peak_rss_kb_before_1e5_epochs", static_cast<long long>(rss_before)},
          {"peak_rss_kb_after_1e5_epochs", static_cast<long long>(rss_after)}});
@@ -281,6 +350,15 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < steps.size(); ++i)
     std::printf("  n_steps = %5.0f   %10.4f ms\n", steps[i], ig_seconds[i] * 1e3);
   std::printf("  fitted exponent in n_steps: %.2f\n", steps_exponent);
+  std::printf("\ntransformer training step (2 layers, T 8, V 9, Adam), per step:\n");
+  for (std::size_t i = 0; i < transformer_steps.size(); ++i) {
+    const TransformerStep& spec = transformer_steps[i];
+    const double seconds = median(spec.name.c_str());
+    std::printf(
+        "  d_model %3zu  %zu x %2zu heads  batch %2zu   %9zu nodes   %10.3f ms   %5.1f ns/node\n",
+        spec.d_model, spec.n_heads, spec.d_head, spec.batch, transformer_nodes[i], seconds * 1e3,
+        seconds * 1e9 / static_cast<double>(transformer_nodes[i]));
+  }
   std::printf("\npeak RSS (getrusage): %ld KiB before and %ld KiB after 10^5 training epochs\n",
               rss_before, rss_after);
   return 0;

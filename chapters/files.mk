@@ -79,12 +79,16 @@ ch11.program := chapters/11-comparing-methods/main.cpp chapters/11-comparing-met
 ch11.tests   := tests/ch11_comparing_methods_test.cpp tests/ch11_exercises_test.cpp
 
 ch12.library := nn/softmax.hpp nn/softmax.cpp nn/transformer.hpp nn/transformer.cpp \
-                nn/circuits.hpp nn/circuits.cpp attribution/heads.hpp attribution/heads.cpp
+                nn/circuits.hpp nn/circuits.cpp attribution/heads.hpp attribution/heads.cpp \
+                nn/adam.hpp nn/adam.cpp nn/induction_task.hpp nn/induction_task.cpp \
+                nn/induction_training.hpp nn/induction_training.cpp \
+                attribution/attention_patterns.hpp attribution/attention_patterns.cpp
 ch12.program := chapters/12-attention-heads/main.cpp chapters/12-attention-heads/README.md
 ch12.tests   := tests/ch12_softmax_test.cpp tests/ch12_transformer_test.cpp \
                 tests/ch12_exercises_test.cpp tests/reference_transformer.hpp \
                 tests/reference_transformer.py tests/ch12_heads_test.cpp \
-                tests/reference_heads.hpp tests/reference_heads.py
+                tests/reference_heads.hpp tests/reference_heads.py tests/ch12_adam_test.cpp \
+                tests/ch12_training_test.cpp tests/reference_adam.hpp tests/reference_adam.py
 
 # ---- the tools ----------------------------------------------------------------------------------
 # latent.code and plot.code are linked into the tools' tests; *.program holds each one's main().
