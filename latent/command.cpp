@@ -275,7 +275,22 @@ std::string compare(const Arguments& arguments, const Context& context) {
 
 std::string heads(const Arguments& arguments, const Context& context) {
   HeadsRequest request;
-  request.circuit = parse_circuit(arguments.text("circuit"));
+  if (arguments.has("induction")) {
+    for (const char* other : {"circuit", "sink"})
+      if (arguments.has(other))
+        throw UsageError(std::string("--") + other +
+                         " belongs to the hand-set circuits; --induction trains a model of its "
+                         "own and cannot be given with it");
+    if (!arguments.has("seed"))
+      throw UsageError("--induction needs --seed, the seed the model is trained from");
+    request.induction_seed = seed_of(arguments);
+  } else if (arguments.has("seed")) {
+    throw UsageError(
+        "--seed is the training seed of --induction; the hand-set circuits are not "
+        "trained");
+  } else {
+    request.circuit = parse_circuit(arguments.text("circuit"));
+  }
   if (arguments.has("sink")) {
     request.sink = arguments.number("sink");
     if (std::fabs(*request.sink) > max_sink)
@@ -347,6 +362,10 @@ const std::map<std::string, std::pair<std::string, std::string>> flag_help = {
      {"NAME",
       "the hand-set circuit: or (two redundant previous-token heads) or and (a\n"
       "previous-token and a current-token head, both needed)"}},
+    {"induction",
+     {"",
+      "chapter 12's trained induction model instead of a hand-set circuit;\n"
+      "needs --seed"}},
     {"sink",
      {"S",
       "the induction head's score on BOS (exercise 12.3), -1000000 to 1000000;\n"
@@ -511,7 +530,8 @@ const std::vector<Subcommand> subcommands = {
         "default) or zero (h = 0 at the layer)"}}}},
     {"heads",
      "chapter 12: attention heads of a hand-set circuit, patching, AtP and IG per head",
-     "usage: latent heads --circuit or|and [--sink S] [--n-steps N] [--method NAME] [--json]\n\n"
+     "usage: latent heads --circuit or|and [--sink S] [--n-steps N] [--method NAME] [--json]\n"
+     "       latent heads --induction --seed N [--n-steps N] [--method NAME] [--json]\n\n"
      "Builds chapter 12's hand-set two-layer attention-only transformer (nn/circuits.hpp): heads\n"
      "0.0 and 0.1 feed the induction head 1.0, which copies B at the last position of the clean\n"
      "prompt [BOS F G A B F G A]; 1.1 is all zero. In the OR circuit 0.0 and 0.1 are the same\n"
@@ -531,11 +551,22 @@ const std::vector<Subcommand> subcommands = {
      "convergence_delta}, asymmetry, study_asymmetry, by_position: {denoising, noising,\n"
      "denoising_differences, noising_differences, heads_that_matter}}, per-head lists in the\n"
      "order of heads (0.0, 0.1, 1.0, 1.1), by_position as [layer][position][head]; an undefined\n"
-     "asymmetry is null.\n",
-     {"circuit", "sink", "n-steps", "method"},
-     {"json"},
+     "asymmetry is null.\n\n"
+     "--induction trains chapter 12's induction model from the seed instead "
+     "(nn/induction_training:\n"
+     "2 layers of 2 heads, Adam on batches of 8 prompts [BOS c1 .. c6 q], q an earlier c_i, the\n"
+     "target c_(i+1), until 99% of the evaluation prompts), reads each head's role from its\n"
+     "attention on 100 prompts, and measures one clean prompt against each corruption, K (the\n"
+     "earlier c_i becomes an unused letter) and KQ (the query too), by LD = logit[c_(i+1)] -\n"
+     "logit[c_(j+1)] for another j. --json: {induction, seed, method, n_steps, config, training:\n"
+     "{steps, reached, final_loss, accuracy, eval_loss}, heads, roles, scores: {previous_token,\n"
+     "current_token, bos, induction}, pairs: [{corruption, clean, corrupt, correct, incorrect,\n"
+     "f_clean, f_corrupt, measured, and when measured the per-head members above}]}.\n",
+     {"circuit", "sink", "seed", "n-steps", "method"},
+     {"induction", "json"},
      heads,
-     {{"n-steps", {"N", "quadrature points of IG, 1 to 10000; default 50"}}}},
+     {{"n-steps", {"N", "quadrature points of IG, 1 to 10000; default 50"}},
+      {"seed", {"N", "with --induction: the training seed, 0 to 2^63 - 1"}}}},
 };
 
 std::string usage() {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <span>
@@ -10,12 +11,16 @@
 #include <utility>
 #include <vector>
 
+#include "attribution/attention_patterns.hpp"
 #include "attribution/heads.hpp"
 #include "attribution/model_run.hpp"
 #include "autodiff/tape.hpp"
 #include "latent/arguments.hpp"
 #include "latent/json.hpp"
 #include "nn/circuits.hpp"
+#include "nn/induction_task.hpp"
+#include "nn/induction_training.hpp"
+#include "nn/random.hpp"
 #include "nn/transformer.hpp"
 
 namespace latent {
@@ -332,6 +337,147 @@ std::string circuit_text(const HeadsRequest& request, const CircuitMeasured& m) 
   return text + "\n" + scores_text(request, m.pair, m.config, vocabulary);
 }
 
+// ---- the trained induction model ----------------------------------------------------------------
+
+Vocabulary induction_vocabulary() {
+  Vocabulary names;
+  for (std::size_t t = 0; t < nn::induction::d_vocab; ++t)
+    names.push_back(nn::induction::token_name(t));
+  return names;
+}
+
+constexpr nn::induction::Corruption corruptions[] = {nn::induction::Corruption::key,
+                                                     nn::induction::Corruption::key_and_query};
+
+struct InductionMeasured {
+  nn::TransformerConfig config;
+  nn::induction::TrainingResult result;
+  std::vector<std::vector<attribution::HeadPatternScores>> scores;  // [layer][head]
+  // One pair per corruption, on the same clean prompt; a pair whose two prompts the model gives the
+  // same logit difference has no scores (measured false).
+  std::vector<PairMeasured> pairs;
+  std::vector<bool> measured;
+};
+
+InductionMeasured measure_induction(const HeadsRequest& request) {
+  InductionMeasured m;
+  const nn::induction::TrainedModel trained = nn::induction::train_model(*request.induction_seed);
+  m.config = trained.config;
+  m.result = trained.result;
+  autodiff::Tape tape;
+  nn::Generator unused(0);  // the weights are the trained ones, loaded below
+  nn::HookedTransformer model(tape, unused, trained.config);
+  model.load_state_dict(trained.state);
+  nn::Generator role_generator(induction_role_prompts_seed);
+  const nn::induction::Batch prompts = nn::induction::batch(induction_role_prompts, role_generator);
+  std::vector<std::size_t> key;  // the position after the query's earlier occurrence
+  for (const std::size_t i : prompts.query_index) key.push_back(i + 1);
+  m.scores = attribution::head_pattern_scores(model, prompts.tokens, key);
+  for (const nn::induction::Corruption corruption : corruptions) {
+    nn::Generator generator(induction_pair_seed);
+    const nn::induction::Pairs pair = nn::induction::pairs(1, corruption, generator);
+    PairMeasured p =
+        measure_lds(model, {pair.clean, pair.corrupt, pair.correct[0], pair.incorrect[0]});
+    const bool measured = !no_gap(p);
+    if (measured) measure_heads_of(model, p, request.n_steps, request.method);
+    m.pairs.push_back(std::move(p));
+    m.measured.push_back(measured);
+  }
+  return m;
+}
+
+Json induction_json(const HeadsRequest& request, const InductionMeasured& m) {
+  const nn::TransformerConfig& c = m.config;
+  Json::Array heads, roles;
+  Json::Array previous_token, current_token, bos, induction;
+  for (std::size_t layer = 0; layer < m.scores.size(); ++layer)
+    for (std::size_t head = 0; head < m.scores[layer].size(); ++head) {
+      const attribution::HeadPatternScores& s = m.scores[layer][head];
+      heads.emplace_back(head_label(c, layer * c.n_heads + head));
+      roles.emplace_back(attribution::head_role_name(attribution::head_role(s)));
+      previous_token.emplace_back(s.previous_token);
+      current_token.emplace_back(s.current_token);
+      bos.emplace_back(s.bos);
+      induction.emplace_back(s.induction);
+    }
+  const Vocabulary vocabulary = induction_vocabulary();
+  Json::Array pairs;
+  for (std::size_t k = 0; k < m.pairs.size(); ++k) {
+    Json::Object pair = {{"corruption", nn::induction::corruption_name(corruptions[k])}};
+    add_prompts(pair, m.pairs[k], vocabulary);
+    pair.emplace_back("measured", m.measured[k]);
+    if (m.measured[k]) add_scores(pair, m.pairs[k], c);
+    pairs.emplace_back(std::move(pair));
+  }
+  const nn::induction::TrainingResult& r = m.result;
+  return Json::object({{"induction", true},
+                       {"seed", static_cast<long long>(*request.induction_seed)},
+                       {"method", attribution::method_name(request.method)},
+                       {"n_steps", request.n_steps},
+                       {"config", Json::object({{"d_vocab", static_cast<long long>(c.d_vocab)},
+                                                {"n_ctx", static_cast<long long>(c.n_ctx)},
+                                                {"d_model", static_cast<long long>(c.d_model)},
+                                                {"d_head", static_cast<long long>(c.d_head)},
+                                                {"n_heads", static_cast<long long>(c.n_heads)},
+                                                {"n_layers", static_cast<long long>(c.n_layers)}})},
+                       {"training", Json::object({{"steps", static_cast<long long>(r.steps)},
+                                                  {"reached", r.reached},
+                                                  {"final_loss", r.final_loss},
+                                                  {"accuracy", r.accuracy},
+                                                  {"eval_loss", r.eval_loss}})},
+                       {"heads", Json(std::move(heads))},
+                       {"roles", Json(std::move(roles))},
+                       {"scores", Json::object({{"previous_token", Json(std::move(previous_token))},
+                                                {"current_token", Json(std::move(current_token))},
+                                                {"bos", Json(std::move(bos))},
+                                                {"induction", Json(std::move(induction))}})},
+                       {"pairs", Json(std::move(pairs))}});
+}
+
+std::string induction_text(const HeadsRequest& request, const InductionMeasured& m) {
+  const nn::TransformerConfig& c = m.config;
+  const nn::induction::TrainingOptions options;
+  const nn::induction::TrainingResult& r = m.result;
+  std::string text =
+      "Chapter 12's induction model trained from seed " + std::to_string(*request.induction_seed) +
+      ": " + std::to_string(c.n_layers) + " layers of " + std::to_string(c.n_heads) +
+      " heads (d_head " + std::to_string(c.d_head) + "), d_model " + std::to_string(c.d_model) +
+      ",\nAdam at lr " + shortest(options.lr) + " on batches of " +
+      std::to_string(options.batch_size) + " prompts [BOS c1 .. c6 q], q = c_i, target c_(i+1)\n" +
+      "steps " + std::to_string(r.steps) + " (accuracy " + shortest(options.target_accuracy) +
+      " reached: " + (r.reached ? "yes" : "no") + "), last batch loss " +
+      fixed_point(r.final_loss, 6) + "\nevaluation on " + std::to_string(options.eval_prompts) +
+      " prompts: accuracy " + fixed_point(r.accuracy, 6) + ", loss " + fixed_point(r.eval_loss, 6) +
+      "\n\nhead roles from the attention of " + std::to_string(induction_role_prompts) +
+      " prompts (mean attention to the token before, to itself, to BOS;\ninduction: of the "
+      "query on the position after its earlier occurrence)\n" +
+      "head  role            prev-token  current     BOS         induction\n" +
+      "----  --------------  ----------  ----------  ----------  ----------\n";
+  for (std::size_t layer = 0; layer < m.scores.size(); ++layer)
+    for (std::size_t head = 0; head < m.scores[layer].size(); ++head) {
+      const attribution::HeadPatternScores& s = m.scores[layer][head];
+      std::string row = left(head_label(c, layer * c.n_heads + head), 4) + "  " +
+                        left(attribution::head_role_name(attribution::head_role(s)), 14);
+      for (const double value : {s.previous_token, s.current_token, s.bos, s.induction})
+        row += "  " + padded(fixed_point(value, 6), 10);
+      text += row + "\n";
+    }
+  const Vocabulary vocabulary = induction_vocabulary();
+  for (std::size_t k = 0; k < m.pairs.size(); ++k) {
+    const PairMeasured& p = m.pairs[k];
+    text += std::string("\ncorruption ") + nn::induction::corruption_name(corruptions[k]) +
+            (corruptions[k] == nn::induction::Corruption::key
+                 ? ": the query's earlier occurrence becomes an unused letter"
+                 : ": the earlier occurrence and the query both become unused letters") +
+            "; LD = logit[" + vocabulary.at(p.prompts.correct) + "] - logit[" +
+            vocabulary.at(p.prompts.incorrect) + "] at the last position\n" +
+            prompts_text(p, vocabulary) + "\n";
+    text += m.measured[k] ? scores_text(request, p, c, vocabulary)
+                          : "the two prompts' LDs are equal to rounding: no scores\n";
+  }
+  return text;
+}
+
 }  // namespace
 
 const char* circuit_name(Circuit circuit) { return circuit == Circuit::or_heads ? "or" : "and"; }
@@ -344,6 +490,12 @@ Circuit parse_circuit(std::string_view text) {
 }
 
 std::string heads_report(const HeadsRequest& request, Format format) {
+  if (request.induction_seed) {
+    const InductionMeasured m = measure_induction(request);
+    const Json json = induction_json(request, m);
+    require_finite(json, "heads");
+    return format == Format::json ? json.dump() + "\n" : induction_text(request, m);
+  }
   const CircuitMeasured m = measure_circuit(request);
   const Json json = circuit_json(request, m);
   require_finite(json, "heads");

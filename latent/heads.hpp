@@ -7,6 +7,8 @@
 // position, of which the text shows the heads that matter.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -25,7 +27,17 @@ Circuit parse_circuit(std::string_view text);
 // at least this large: far above the e^-20 the hand-set previous-token heads leak to other keys.
 inline constexpr double head_matters_floor = 1e-6;
 
+// With --induction: the prompts the trained model's head roles are read from, and the one clean
+// prompt whose two corruptions are measured, each drawn from a generator of its own seed, the same
+// whatever the training seed, so that two models are read on the same prompts (as the training's
+// evaluation prompts are).
+inline constexpr std::uint64_t induction_role_prompts_seed = 99, induction_pair_seed = 7;
+inline constexpr std::size_t induction_role_prompts = 100;
+
 struct HeadsRequest {
+  // Instead of a circuit, chapter 12's induction model (nn/induction_training.hpp) trained from
+  // this seed; `circuit` and `sink` are then not read.
+  std::optional<std::uint64_t> induction_seed;
   Circuit circuit = Circuit::or_heads;
   std::optional<double> sink;  // the induction head's; nn::or_sink or nn::and_sink when empty
   int n_steps = attribution::default_n_steps;

@@ -10,13 +10,19 @@
 // before any of its JSON is read.
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "attribution/attention_patterns.hpp"
 #include "attribution/heads.hpp"
 #include "autodiff/tape.hpp"
+#include "latent/heads.hpp"
 #include "nn/circuits.hpp"
+#include "nn/induction_task.hpp"
+#include "nn/induction_training.hpp"
+#include "nn/random.hpp"
 #include "nn/transformer.hpp"
 #include "tests/latent_test_support.hpp"
 
@@ -368,7 +374,9 @@ TEST(LatentHeads, HelpListsTheSubcommand) {
   const Outcome own = latent_run({"heads", "--help"});
   ASSERT_EQ(own.status, 0);
   EXPECT_TRUE(own.out.starts_with("usage: latent heads --circuit or|and")) << own.out;
-  for (const char* flag : {"--circuit", "--sink", "--n-steps", "--method", "--json"})
+  EXPECT_NE(own.out.find("\n       latent heads --induction --seed N"), std::string::npos);
+  for (const char* flag :
+       {"--circuit", "--sink", "--induction", "--seed", "--n-steps", "--method", "--json"})
     EXPECT_NE(own.out.find("\n  " + std::string(flag) + " "), std::string::npos) << flag;
   expect_refused(latent_run({"head"}),
                  "the commands are train, ig, patch, experiment, residual, "
@@ -399,6 +407,17 @@ TEST(LatentHeads, BadInputIsRefusedNamingTheFlag) {
       {{"heads", "--circuit", "or", "--csv"}, "unknown flag '--csv'"},
       {{"heads", "--circuit", "or", "--gate", "and"}, "unknown flag '--gate'"},
       {{"heads", "--circuit", "or", "stray"}, "unexpected argument 'stray'"},
+      {{"heads", "--induction", "--seed", "0", "--circuit", "or"},
+       "--circuit belongs to the hand-set circuits; --induction"},
+      {{"heads", "--circuit", "and", "--induction", "--seed", "0"}, "--circuit belongs"},
+      {{"heads", "--induction", "--seed", "0", "--sink", "5"}, "--sink belongs"},
+      {{"heads", "--induction"}, "--induction needs --seed"},
+      {{"heads", "--induction", "--json"}, "--induction needs --seed"},
+      {{"heads", "--circuit", "or", "--seed", "1"}, "--seed is the training seed of --induction"},
+      {{"heads", "--induction", "--seed", "-1"}, "--seed: '-1' is out of range"},
+      {{"heads", "--induction", "--seed", "x"}, "--seed: 'x' is not a whole number"},
+      {{"heads", "--induction", "--seed", "0", "--n-steps", "0"}, "--n-steps: '0'"},
+      {{"heads", "--induction", "--induction", "--seed", "0"}, "--induction is given twice"},
   };
   for (const auto& [words, part] : cases) {
     std::string line = "latent";
@@ -413,6 +432,119 @@ TEST(LatentHeads, ASinkThatLeavesNoGapIsRefused) {
   const Outcome run = latent_run({"heads", "--circuit", "or", "--sink", "1000"});
   expect_refused(run, "with --sink 1000", "sink 1000");
   expect_refused(run, "are equal to rounding", "sink 1000");
+}
+
+// ---- the trained induction model ---------------------------------------------------------------
+
+// The library's run of what `latent heads --induction --seed S` reports.
+struct InductionLibrary {
+  nn::induction::TrainedModel trained;
+  std::vector<std::vector<attribution::HeadPatternScores>> scores;
+  std::vector<PairLibrary> pairs;  // K, then KQ
+};
+
+InductionLibrary induction_library(std::uint64_t seed) {
+  InductionLibrary l;
+  l.trained = nn::induction::train_model(seed);
+  autodiff::Tape tape;
+  nn::Generator unused(0);
+  nn::HookedTransformer model(tape, unused, l.trained.config);
+  model.load_state_dict(l.trained.state);
+  nn::Generator role_generator(latent::induction_role_prompts_seed);
+  const nn::induction::Batch prompts =
+      nn::induction::batch(latent::induction_role_prompts, role_generator);
+  std::vector<std::size_t> key;
+  for (const std::size_t i : prompts.query_index) key.push_back(i + 1);
+  l.scores = attribution::head_pattern_scores(model, prompts.tokens, key);
+  for (const nn::induction::Corruption corruption :
+       {nn::induction::Corruption::key, nn::induction::Corruption::key_and_query}) {
+    nn::Generator generator(latent::induction_pair_seed);
+    const nn::induction::Pairs pair = nn::induction::pairs(1, corruption, generator);
+    l.pairs.push_back(pair_library(model,
+                                   {pair.clean, pair.corrupt, pair.correct[0], pair.incorrect[0]},
+                                   attribution::default_n_steps, attribution::default_method));
+  }
+  return l;
+}
+
+// The pairs of a run, each of which must have been measured.
+const latent::Json::Array& measured_pairs(const latent::Json& json) {
+  static const latent::Json::Array none;
+  const latent::Json::Array* pairs = at(json, {"pairs"}).get<latent::Json::Array>();
+  EXPECT_NE(pairs, nullptr);
+  if (pairs == nullptr) return none;
+  for (const latent::Json& pair : *pairs)
+    EXPECT_TRUE(at(pair, {"measured"}).get<bool>() != nullptr &&
+                *at(pair, {"measured"}).get<bool>());
+  return *pairs;
+}
+
+TEST(LatentHeadsInduction, JsonHoldsTheLibrarysDoubles) {
+  std::string line;
+  const latent::Json json = heads_json({"--induction", "--seed", "1"}, line);
+  ASSERT_FALSE(is_null(json)) << line;
+  const InductionLibrary l = induction_library(1);
+  const nn::induction::TrainingResult& r = l.trained.result;
+  EXPECT_EQ(number_at(json, {"seed"}), 1.0);
+  EXPECT_EQ(number_at(json, {"training", "steps"}), static_cast<double>(r.steps));
+  EXPECT_EQ(*at(json, {"training", "reached"}).get<bool>(), r.reached);
+  EXPECT_EQ(number_at(json, {"training", "final_loss"}), r.final_loss);
+  EXPECT_EQ(number_at(json, {"training", "accuracy"}), r.accuracy);
+  EXPECT_EQ(number_at(json, {"training", "eval_loss"}), r.eval_loss);
+  std::vector<double> previous, current, bos, induction;
+  std::vector<std::string> roles;
+  for (const auto& layer : l.scores)
+    for (const attribution::HeadPatternScores& s : layer) {
+      previous.push_back(s.previous_token);
+      current.push_back(s.current_token);
+      bos.push_back(s.bos);
+      induction.push_back(s.induction);
+      roles.push_back(attribution::head_role_name(attribution::head_role(s)));
+    }
+  expect_same_doubles(numbers_at(json, {"scores", "previous_token"}), previous, "previous_token");
+  expect_same_doubles(numbers_at(json, {"scores", "current_token"}), current, "current_token");
+  expect_same_doubles(numbers_at(json, {"scores", "bos"}), bos, "bos");
+  expect_same_doubles(numbers_at(json, {"scores", "induction"}), induction, "induction");
+  const latent::Json::Array* printed_roles = at(json, {"roles"}).get<latent::Json::Array>();
+  ASSERT_NE(printed_roles, nullptr);
+  ASSERT_EQ(printed_roles->size(), roles.size());
+  for (std::size_t k = 0; k < roles.size(); ++k)
+    EXPECT_EQ(*(*printed_roles)[k].get<std::string>(), roles[k]) << k;
+  const latent::Json::Array& pairs = measured_pairs(json);
+  ASSERT_EQ(pairs.size(), 2u);
+  for (std::size_t k = 0; k < 2; ++k)
+    expect_pair_is_library(pairs[k], l.pairs[k], line + " pair " + std::to_string(k));
+}
+
+// Seeds 0 to 2 learn the task with an induction circuit (tests/ch12_training_test.cpp): the report
+// says so, and the last layer's heads, on which LD is linear, get one score from every method:
+// patching either way, attribution patching and IG are all the same first-order term.
+TEST(LatentHeadsInduction, ALearnedCircuitAndTheLastLayerIsLinear) {
+  for (const char* seed : {"0", "2"}) {
+    std::string line;
+    const latent::Json json = heads_json({"--induction", "--seed", seed}, line);
+    ASSERT_FALSE(is_null(json)) << line;
+    EXPECT_TRUE(*at(json, {"training", "reached"}).get<bool>()) << line;
+    EXPECT_GE(number_at(json, {"training", "accuracy"}), 0.99) << line;
+    const latent::Json::Array* roles = at(json, {"roles"}).get<latent::Json::Array>();
+    ASSERT_NE(roles, nullptr);
+    ASSERT_EQ(roles->size(), 4u);
+    const auto role = [&](std::size_t k) { return *(*roles)[k].get<std::string>(); };
+    EXPECT_TRUE(role(0) == "previous-token" || role(1) == "previous-token") << line;
+    EXPECT_TRUE(role(2) == "induction" || role(3) == "induction") << line;
+    for (const latent::Json& pair : measured_pairs(json)) {
+      const std::vector<double> den = numbers_at(pair, {"denoising"}),
+                                noise = numbers_at(pair, {"noising"}),
+                                atp = numbers_at(pair, {"atp_denoising"}),
+                                ig = numbers_at(pair, {"ig_base_corrupt", "shares"});
+      ASSERT_EQ(den.size(), 4u);
+      for (std::size_t k = 2; k < 4; ++k) {
+        EXPECT_NEAR(noise.at(k), den[k], 1e-9) << line << " head 1." << k - 2;
+        EXPECT_NEAR(atp.at(k), den[k], 1e-9) << line << " head 1." << k - 2;
+        EXPECT_NEAR(ig.at(k), den[k], 1e-9) << line << " head 1." << k - 2;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -89,7 +89,8 @@ const std::set<std::string> flags = {"gate",   "hidden",   "seed",        "epoch
                                      "save",   "weights",  "bias",        "input",   "baseline",
                                      "clean",  "corrupt",  "n-steps",     "method",  "load",
                                      "metric", "fraction", "split-ratio", "circuit", "sink"};
-const std::set<std::string> switches = {"json", "csv", "help", "classifier", "skip", "no-skip"};
+const std::set<std::string> switches = {"json", "csv",     "help",     "classifier",
+                                        "skip", "no-skip", "induction"};
 
 struct Range {
   long long minimum, maximum;
