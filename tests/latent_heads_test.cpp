@@ -238,7 +238,10 @@ TEST(LatentHeads, AgreesWithTheHandSetTable) {
                 table_tolerance)
         << row.circuit;
     // An undefined asymmetry (1.1 scores 0 both ways) is null, not NaN.
-    EXPECT_TRUE(is_null(at(json, {"asymmetry"}).get<latent::Json::Array>()->at(3)));
+    const latent::Json::Array* asymmetry = at(json, {"asymmetry"}).get<latent::Json::Array>();
+    ASSERT_NE(asymmetry, nullptr);
+    ASSERT_EQ(asymmetry->size(), 4u);
+    EXPECT_TRUE(is_null((*asymmetry)[3]));
   }
   // The OR corrupt prompt: no key scores against BOS's sink of 5, so each of the 7 others takes
   // e^0 / (e^5 + 7) of the attention.
@@ -436,6 +439,16 @@ TEST(LatentHeads, ASinkThatLeavesNoGapIsRefused) {
 
 // ---- the trained induction model ---------------------------------------------------------------
 
+bool boolean(const latent::Json& json) {
+  EXPECT_NE(json.get<bool>(), nullptr) << "not true or false: " << json.dump().substr(0, 100);
+  return json.get<bool>() != nullptr && *json.get<bool>();
+}
+
+std::string text(const latent::Json& json) {
+  EXPECT_NE(json.get<std::string>(), nullptr) << "not a string: " << json.dump().substr(0, 100);
+  return json.get<std::string>() != nullptr ? *json.get<std::string>() : "";
+}
+
 // The library's run of what `latent heads --induction --seed S` reports.
 struct InductionLibrary {
   nn::induction::TrainedModel trained;
@@ -473,9 +486,7 @@ const latent::Json::Array& measured_pairs(const latent::Json& json) {
   const latent::Json::Array* pairs = at(json, {"pairs"}).get<latent::Json::Array>();
   EXPECT_NE(pairs, nullptr);
   if (pairs == nullptr) return none;
-  for (const latent::Json& pair : *pairs)
-    EXPECT_TRUE(at(pair, {"measured"}).get<bool>() != nullptr &&
-                *at(pair, {"measured"}).get<bool>());
+  for (const latent::Json& pair : *pairs) EXPECT_TRUE(boolean(at(pair, {"measured"})));
   return *pairs;
 }
 
@@ -487,7 +498,7 @@ TEST(LatentHeadsInduction, JsonHoldsTheLibrarysDoubles) {
   const nn::induction::TrainingResult& r = l.trained.result;
   EXPECT_EQ(number_at(json, {"seed"}), 1.0);
   EXPECT_EQ(number_at(json, {"training", "steps"}), static_cast<double>(r.steps));
-  EXPECT_EQ(*at(json, {"training", "reached"}).get<bool>(), r.reached);
+  EXPECT_EQ(boolean(at(json, {"training", "reached"})), r.reached);
   EXPECT_EQ(number_at(json, {"training", "final_loss"}), r.final_loss);
   EXPECT_EQ(number_at(json, {"training", "accuracy"}), r.accuracy);
   EXPECT_EQ(number_at(json, {"training", "eval_loss"}), r.eval_loss);
@@ -509,7 +520,7 @@ TEST(LatentHeadsInduction, JsonHoldsTheLibrarysDoubles) {
   ASSERT_NE(printed_roles, nullptr);
   ASSERT_EQ(printed_roles->size(), roles.size());
   for (std::size_t k = 0; k < roles.size(); ++k)
-    EXPECT_EQ(*(*printed_roles)[k].get<std::string>(), roles[k]) << k;
+    EXPECT_EQ(text((*printed_roles)[k]), roles[k]) << k;
   const latent::Json::Array& pairs = measured_pairs(json);
   ASSERT_EQ(pairs.size(), 2u);
   for (std::size_t k = 0; k < 2; ++k)
@@ -524,12 +535,12 @@ TEST(LatentHeadsInduction, ALearnedCircuitAndTheLastLayerIsLinear) {
     std::string line;
     const latent::Json json = heads_json({"--induction", "--seed", seed}, line);
     ASSERT_FALSE(is_null(json)) << line;
-    EXPECT_TRUE(*at(json, {"training", "reached"}).get<bool>()) << line;
+    EXPECT_TRUE(boolean(at(json, {"training", "reached"}))) << line;
     EXPECT_GE(number_at(json, {"training", "accuracy"}), 0.99) << line;
     const latent::Json::Array* roles = at(json, {"roles"}).get<latent::Json::Array>();
     ASSERT_NE(roles, nullptr);
     ASSERT_EQ(roles->size(), 4u);
-    const auto role = [&](std::size_t k) { return *(*roles)[k].get<std::string>(); };
+    const auto role = [&](std::size_t k) { return text((*roles)[k]); };
     EXPECT_TRUE(role(0) == "previous-token" || role(1) == "previous-token") << line;
     EXPECT_TRUE(role(2) == "induction" || role(3) == "induction") << line;
     for (const latent::Json& pair : measured_pairs(json)) {
