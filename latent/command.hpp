@@ -11,6 +11,7 @@
 //   latent compare    --gate NAME [--hidden H] [--seed N] [--fraction F] [--baseline corrupt|zero]
 //                     [--split-ratio R] [--skip]
 //   latent heads      --circuit or|and [--sink S] [--n-steps N] [--method NAME]
+//                     | --induction --seed N [--n-steps N] [--method NAME]
 //
 // each with --json (and train, ig, patch with --csv) instead of the readable report.
 #pragma once
