@@ -100,7 +100,8 @@ latent.code    := latent/arguments.hpp latent/arguments.cpp latent/command.hpp l
                   latent/model_file.hpp latent/model_file.cpp latent/progress.hpp \
                   latent/progress.cpp latent/report.hpp latent/report.cpp \
                   latent/residual.hpp latent/residual.cpp latent/compare.hpp \
-                  latent/compare.cpp latent/classifier.hpp latent/classifier.cpp
+                  latent/compare.cpp latent/classifier.hpp latent/classifier.cpp \
+                  latent/heads.hpp latent/heads.cpp
 latent.program := latent/main.cpp
 plot.code      := plot/svg.hpp plot/svg.cpp plot/axis.hpp plot/axis.cpp plot/bar_chart.hpp \
                   plot/bar_chart.cpp plot/line_plot.hpp plot/line_plot.cpp \
@@ -130,6 +131,7 @@ tools.tests    := tests/latent_arguments_test.cpp tests/latent_command_test.cpp 
                   tests/latent_model_file_test.cpp tests/latent_metric_test.cpp \
                   tests/latent_output_test.cpp tests/latent_residual_test.cpp \
                   tests/latent_compare_test.cpp tests/latent_classifier_test.cpp \
+                  tests/latent_heads_test.cpp \
                   tests/plot_test.cpp tests/plot_heatmap_test.cpp tests/figures_test.cpp \
                   tests/readme_examples_test.cpp tests/course_test.cpp \
                   tests/latent_test_support.hpp tests/svg_structure.hpp \

@@ -23,6 +23,7 @@
 #include "latent/arguments.hpp"
 #include "latent/classifier.hpp"
 #include "latent/compare.hpp"
+#include "latent/heads.hpp"
 #include "latent/model_file.hpp"
 #include "latent/report.hpp"
 #include "latent/residual.hpp"
@@ -272,6 +273,37 @@ std::string compare(const Arguments& arguments, const Context& context) {
   return compare_report(request, context.format);
 }
 
+std::string heads(const Arguments& arguments, const Context& context) {
+  HeadsRequest request;
+  if (arguments.has("induction")) {
+    for (const char* other : {"circuit", "sink"})
+      if (arguments.has(other))
+        throw UsageError(std::string("--") + other +
+                         " belongs to the hand-set circuits; --induction trains a model of its "
+                         "own and cannot be given with it");
+    if (!arguments.has("seed"))
+      throw UsageError("--induction needs --seed, the seed the model is trained from");
+    request.induction_seed = seed_of(arguments);
+  } else if (arguments.has("seed")) {
+    throw UsageError(
+        "--seed is the training seed of --induction; the hand-set circuits are not "
+        "trained");
+  } else {
+    request.circuit = parse_circuit(arguments.text("circuit"));
+  }
+  if (arguments.has("sink")) {
+    request.sink = arguments.number("sink");
+    if (std::fabs(*request.sink) > max_sink)
+      throw UsageError("--sink: '" + std::string(arguments.text("sink")) +
+                       "' is out of range; allowed -1000000 to 1000000");
+  }
+  request.n_steps = static_cast<int>(
+      arguments.integer("n-steps", attribution::default_n_steps, 1, max_heads_n_steps));
+  if (arguments.has("method")) request.method = attribution::parse_method(arguments.text("method"));
+  attribution::cached_quadrature_rule(request.method, request.n_steps);  // its errors, before work
+  return heads_report(request, context.format);
+}
+
 // Each flag once: the value it takes, then what it means.
 const std::map<std::string, std::pair<std::string, std::string>> flag_help = {
     {"gate", {"NAME", "and, or, nand, nor, xor, and3, or3, maj3"}},
@@ -326,6 +358,18 @@ const std::map<std::string, std::pair<std::string, std::string>> flag_help = {
       "chapter 10's network with a skip path past the hidden layer instead,\n"
       "trained as `latent residual` trains it; ablation never takes out the path"}},
     {"csv", {"", "a header row, then one row per epoch or input"}},
+    {"circuit",
+     {"NAME",
+      "the hand-set circuit: or (two redundant previous-token heads) or and (a\n"
+      "previous-token and a current-token head, both needed)"}},
+    {"induction",
+     {"",
+      "chapter 12's trained induction model instead of a hand-set circuit;\n"
+      "needs --seed"}},
+    {"sink",
+     {"S",
+      "the induction head's score on BOS (exercise 12.3), -1000000 to 1000000;\n"
+      "default the circuit's own, 5 for or, 10 for and"}},
 };
 
 struct Subcommand {
@@ -484,6 +528,45 @@ const std::vector<Subcommand> subcommands = {
        {"NAME",
         "where IG starts: corrupt (the corrupt run's hidden neurons, the\n"
         "default) or zero (h = 0 at the layer)"}}}},
+    {"heads",
+     "chapter 12: attention heads of a hand-set circuit, patching, AtP and IG per head",
+     "usage: latent heads --circuit or|and [--sink S] [--n-steps N] [--method NAME] [--json]\n"
+     "       latent heads --induction --seed N [--n-steps N] [--method NAME] [--json]\n\n"
+     "Builds chapter 12's hand-set two-layer attention-only transformer (nn/circuits.hpp): heads\n"
+     "0.0 and 0.1 feed the induction head 1.0, which copies B at the last position of the clean\n"
+     "prompt [BOS F G A B F G A]; 1.1 is all zero. In the OR circuit 0.0 and 0.1 are the same\n"
+     "previous-token head and either one is enough, in the AND circuit both are needed. The\n"
+     "corrupt prompt hides the earlier A (AND: also the last). Measured by LD = logit[B] -\n"
+     "logit[Z] at the last position, every score a share of LD(clean) - LD(corrupt): the\n"
+     "induction head's attention from the last position, then per head (hook_z at every\n"
+     "position) denoising, noising, attribution patching from either base (gradient . delta z),\n"
+     "the study's IG at hook_z from either base (a layer's heads moved together) with each\n"
+     "layer's convergence delta, and the asymmetry of the two patching scores, ours and the\n"
+     "study's; then both patching directions by position, shown for the heads with a score of\n"
+     "at least 1e-06 either way. --json: {circuit, sink, method, n_steps, clean, corrupt,\n"
+     "correct, incorrect, f_clean, f_corrupt, attention: {head, clean, corrupt}, heads,\n"
+     "denoising, noising, denoising_differences, noising_differences, atp_denoising,\n"
+     "atp_noising, atp_denoising_differences, atp_noising_differences, ig_base_corrupt,\n"
+     "ig_base_clean: {f_base, f_other, attributions, shares, f_layer_patched,\n"
+     "convergence_delta}, asymmetry, study_asymmetry, by_position: {denoising, noising,\n"
+     "denoising_differences, noising_differences, heads_that_matter}}, per-head lists in the\n"
+     "order of heads (0.0, 0.1, 1.0, 1.1), by_position as [layer][position][head]; an undefined\n"
+     "asymmetry is null.\n\n"
+     "--induction trains chapter 12's induction model from the seed instead "
+     "(nn/induction_training:\n"
+     "2 layers of 2 heads, Adam on batches of 8 prompts [BOS c1 .. c6 q], q an earlier c_i, the\n"
+     "target c_(i+1), until 99% of the evaluation prompts), reads each head's role from its\n"
+     "attention on 100 prompts, and measures one clean prompt against each corruption, K (the\n"
+     "earlier c_i becomes an unused letter) and KQ (the query too), by LD = logit[c_(i+1)] -\n"
+     "logit[c_(j+1)] for another j. --json: {induction, seed, method, n_steps, config, training:\n"
+     "{steps, reached, final_loss, accuracy, eval_loss}, heads, roles, scores: {previous_token,\n"
+     "current_token, bos, induction}, pairs: [{corruption, clean, corrupt, correct, incorrect,\n"
+     "f_clean, f_corrupt, measured, and when measured the per-head members above}]}.\n",
+     {"circuit", "sink", "seed", "n-steps", "method"},
+     {"induction", "json"},
+     heads,
+     {{"n-steps", {"N", "quadrature points of IG, 1 to 10000; default 50"}},
+      {"seed", {"N", "with --induction: the training seed, 0 to 2^63 - 1"}}}},
 };
 
 std::string usage() {
@@ -500,8 +583,8 @@ std::string usage() {
          "with status 1.\n\n"
          "Limits, checked before any work: at most 1000 weights (ig, patch); --n-steps times the\n"
          "number of weights at most 1000000; --hidden at most 16; --epochs at most 10000000;\n"
-         "model files at most 1048576 bytes. Training shows its progress on stderr when stderr\n"
-         "is a terminal.\n";
+         "model files at most 1048576 bytes; heads: --n-steps at most 10000, --sink at most\n"
+         "1000000 in size. Training shows its progress on stderr when stderr is a terminal.\n";
 }
 
 bool asks_for_help(std::string_view word) { return word == "--help" || word == "-h"; }
@@ -551,7 +634,8 @@ int run(std::span<const std::string_view> words, std::ostream& out, std::ostream
     if (subcommand == subcommands.end())
       throw UsageError(
           "unknown command '" + std::string(words.front()) +
-          "'; the commands are train, ig, patch, experiment, residual, compare (latent --help)");
+          "'; the commands are train, ig, patch, experiment, residual, compare, heads (latent "
+          "--help)");
     const Arguments arguments(rest, {subcommand->flags.begin(), subcommand->flags.end()},
                               {subcommand->switches.begin(), subcommand->switches.end()});
     const bool json = arguments.has("json"), csv = arguments.has("csv");

@@ -7,6 +7,11 @@
 //   latent patch      --weights W1,W2 --bias B --clean X1,X2 --corrupt Y1,Y2
 //   latent experiment --gate NAME [--hidden H] [--seed N] [--classifier] | --weights W1,W2 --bias B
 //                     | --load FILE
+//   latent residual   --gate NAME [--hidden H] [--seed N] [--n-steps N] [--method NAME] [--no-skip]
+//   latent compare    --gate NAME [--hidden H] [--seed N] [--fraction F] [--baseline corrupt|zero]
+//                     [--split-ratio R] [--skip]
+//   latent heads      --circuit or|and [--sink S] [--n-steps N] [--method NAME]
+//                     | --induction --seed N [--n-steps N] [--method NAME]
 //
 // each with --json (and train, ig, patch with --csv) instead of the readable report.
 #pragma once
@@ -27,6 +32,12 @@ namespace latent {
 // to attribution::max_n_steps, model files up to max_model_file_bytes.
 inline constexpr std::size_t max_weights = 1000;
 inline constexpr long long max_ig_points = 1000000;
+// `latent heads`: each quadrature point of its IG is a forward and backward pass of the whole
+// transformer (about 10^5 tape nodes), four per point (two bases, two layers).
+inline constexpr long long max_heads_n_steps = 10000;
+// And its --sink: far past the scores of 10 and 20 it competes with, a sink takes all the attention
+// (or none), so a larger one changes nothing, and one near the largest double overflows the scores.
+inline constexpr double max_sink = 1e6;
 
 // `words` are the arguments after the program's name. Returns the exit status:
 //  0  success, or --help (printed on `out`); `experiment` returns 0 even when a claim fails,

@@ -978,8 +978,8 @@ TEST(LatentCommandExperiment, TextCountsTheClaimsThatHold) {
 
 // ---- help -------------------------------------------------------------------------------------
 
-const std::vector<std::string> commands = {"train",      "ig",       "patch",
-                                           "experiment", "residual", "compare"};
+const std::vector<std::string> commands = {"train",    "ig",      "patch", "experiment",
+                                           "residual", "compare", "heads"};
 
 // The flags a help text lists: the first word of each line that starts with "--".
 std::set<std::string> listed_flags(const std::string& help) {

@@ -85,11 +85,12 @@ void check_read_as_written(std::string_view bytes, const attribution::TrainedNet
 // ---- the arguments ---------------------------------------------------------------------------
 
 // Every flag and switch of every latent command (latent/command.cpp).
-const std::set<std::string> flags = {"gate",   "hidden",   "seed",       "epochs", "lr",
-                                     "save",   "weights",  "bias",       "input",  "baseline",
-                                     "clean",  "corrupt",  "n-steps",    "method", "load",
-                                     "metric", "fraction", "split-ratio"};
-const std::set<std::string> switches = {"json", "csv", "help", "classifier", "skip", "no-skip"};
+const std::set<std::string> flags = {"gate",   "hidden",   "seed",        "epochs",  "lr",
+                                     "save",   "weights",  "bias",        "input",   "baseline",
+                                     "clean",  "corrupt",  "n-steps",     "method",  "load",
+                                     "metric", "fraction", "split-ratio", "circuit", "sink"};
+const std::set<std::string> switches = {"json", "csv",     "help",     "classifier",
+                                        "skip", "no-skip", "induction"};
 
 struct Range {
   long long minimum, maximum;
