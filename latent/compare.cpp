@@ -322,15 +322,6 @@ Json json_report(const CompareRequest& request, const Measured& m) {
 
 // ---- text -------------------------------------------------------------------------------------
 
-std::string fixed(const Statistic& value, int decimals) {
-  return value ? fixed_point(*value, decimals) : "undefined";
-}
-
-std::string padded(std::string text, std::size_t width) {
-  if (text.size() < width) text.insert(0, width - text.size(), ' ');
-  return text;
-}
-
 std::string set_text(const ComponentSet& set) {
   std::string text = "{";
   for (std::size_t i = 0; i < set.size(); ++i)
@@ -389,7 +380,7 @@ std::string text_report(const CompareRequest& request, const Measured& m) {
     for (const Statistic& value :
          {first, second, at(denoising_of(m).scores, j), at(noising_of(m).scores, j),
           m.asymmetry.empty() ? std::nullopt : m.asymmetry[j], at(m.study_asymmetry, j)})
-      row += "  " + padded(fixed(value, 6), 10);  // two spaces even before a wide number
+      row += "  " + padded(fixed_point(value, 6), 10);  // two spaces even before a wide number
     std::string chosen;
     for (const Method& method : m.methods)
       if (method.pick &&
@@ -397,24 +388,25 @@ std::string text_report(const CompareRequest& request, const Measured& m) {
         chosen += (chosen.empty() ? "" : ", ") + std::string(method.label);
     text += row + "  " + (chosen.empty() ? "-" : chosen) + "\n";
   }
-  text += "\nf(clean) = " + fixed(m.f_clean, 6) + ", f(corrupt) = " + fixed(m.f_corrupt, 6);
+  text +=
+      "\nf(clean) = " + fixed_point(m.f_clean, 6) + ", f(corrupt) = " + fixed_point(m.f_corrupt, 6);
   if (request.skip)
     text += "\neach IG adds up to its direction's patching score of all " + std::to_string(h) +
-            " hidden neurons together, not to 1:\ndenoising " + fixed(m.layer_denoising, 6) +
-            ", noising " + fixed(m.layer_noising, 6) + "\n";
+            " hidden neurons together, not to 1:\ndenoising " + fixed_point(m.layer_denoising, 6) +
+            ", noising " + fixed_point(m.layer_noising, 6) + "\n";
   else
-    text += ", f(baseline) = " + fixed(m.f_baseline, 6) + "\n";
+    text += ", f(baseline) = " + fixed_point(m.f_baseline, 6) + "\n";
   if (const std::optional<SplitIg>& s = m.split_ig) {
     text += "\nsplit IG (ratio " + shortest(s->split.ratio) + "): the left part sums the " +
             std::to_string(s->split.left_steps) + " of " + std::to_string(s->n_steps) +
-            " nodes before f first rises above " + fixed(s->split.threshold, 6) +
+            " nodes before f first rises above " + fixed_point(s->split.threshold, 6) +
             (s->split.reversed ? ", the path read from its end" : "") +
             "\nneuron  left        left share\n";
     for (std::size_t j = 0; j < h; ++j) {
       std::string row = "h" + std::to_string(j + 1);
       row.resize(6, ' ');
-      text += row + "  " + padded(fixed(s->split.left[j], 6), 10) + "  " +
-              padded(fixed(at(s->left_share, j), 6), 10) + "\n";
+      text += row + "  " + padded(fixed_point(s->split.left[j], 6), 10) + "  " +
+              padded(fixed_point(at(s->left_share, j), 6), 10) + "\n";
     }
   }
   // The longest pair with the skip path, "IG noise vs denoising", needs the wider column.
@@ -425,7 +417,8 @@ std::string text_report(const CompareRequest& request, const Measured& m) {
     std::string row = std::string(m.methods[m.pairs[p].first].label) + " vs " +
                       m.methods[m.pairs[p].second].label;
     row.resize(label_width, ' ');
-    text += row + padded(fixed(m.pearson[p], 6), 11) + padded(fixed(m.jaccard[p], 6), 12) + "\n";
+    text += row + padded(fixed_point(m.pearson[p], 6), 11) +
+            padded(fixed_point(m.jaccard[p], 6), 12) + "\n";
   }
   if (request.skip)
     text +=
@@ -451,7 +444,7 @@ std::string text_report(const CompareRequest& request, const Measured& m) {
         continue;
       }
       const attribution::PickScore& s = *t.picks[k];
-      row += padded(fixed(s.recall, 6), 10) + padded(fixed(s.precision, 6), 12);
+      row += padded(fixed_point(s.recall, 6), 10) + padded(fixed_point(s.precision, 6), 12);
       row += padded(s.breaks ? "yes" : "no", 17) + padded(s.computes ? "yes" : "no", 16);
       text += row + "\n";
     }

@@ -214,20 +214,6 @@ Json circuit_json(const HeadsRequest& request, const CircuitMeasured& m) {
 
 // ---- text -------------------------------------------------------------------------------------
 
-std::string fixed(const Statistic& value, int decimals) {
-  return value ? fixed_point(*value, decimals) : "undefined";
-}
-
-std::string padded(std::string text, std::size_t width) {
-  if (text.size() < width) text.insert(0, width - text.size(), ' ');
-  return text;
-}
-
-std::string left(std::string text, std::size_t width) {
-  if (text.size() < width) text.resize(width, ' ');
-  return text;
-}
-
 std::string prompt_text(const nn::Tokens& tokens, const Vocabulary& vocabulary) {
   std::string text;
   for (std::size_t p = 0; p < tokens.cols(); ++p)
@@ -254,9 +240,9 @@ std::string prompts_text(const PairMeasured& m, const Vocabulary& vocabulary) {
   const std::string clean = prompt_text(m.prompts.clean, vocabulary),
                     corrupt = prompt_text(m.prompts.corrupt, vocabulary);
   const std::size_t width = std::max(clean.size(), corrupt.size()) + 2;
-  return left("prompt   tokens", 9 + width) + padded("LD", 10) + "\nclean    " +
-         left(clean, width) + padded(fixed_point(m.f_clean, 6), 10) + "\ncorrupt  " +
-         left(corrupt, width) + padded(fixed_point(m.f_corrupt, 6), 10) + "\n";
+  return left_aligned("prompt   tokens", 9 + width) + padded("LD", 10) + "\nclean    " +
+         left_aligned(clean, width) + padded(fixed_point(m.f_clean, 6), 10) + "\ncorrupt  " +
+         left_aligned(corrupt, width) + padded(fixed_point(m.f_corrupt, 6), 10) + "\n";
 }
 
 // The per-head table, IG's convergence deltas and the by-position grid of the heads that matter.
@@ -273,7 +259,7 @@ std::string scores_text(const HeadsRequest& request, const PairMeasured& m,
       "----  ----------  ----------  ----------  ----------  ----------  ----------  ----------  "
       "----------\n";
   for (std::size_t k = 0; k < t.asymmetry.size(); ++k) {
-    std::string row = left(head_label(config, k), 4);
+    std::string row = left_aligned(head_label(config, k), 4);
     for (const Statistic& value :
          {Statistic(t.patching.denoising.scores.flat()[k]),
           Statistic(t.patching.noising.scores.flat()[k]),
@@ -281,7 +267,7 @@ std::string scores_text(const HeadsRequest& request, const PairMeasured& m,
           Statistic(t.ig_base_corrupt.shares.flat()[k]),
           Statistic(t.ig_base_clean.shares.flat()[k]), t.asymmetry[k],
           m.study_asymmetry ? Statistic((*m.study_asymmetry)[k]) : std::nullopt})
-      row += "  " + padded(fixed(value, 6), 10);
+      row += "  " + padded(fixed_point(value, 6), 10);
     text += row + "\n";
   }
   text += "\nIG's convergence delta, a layer's heads against its whole patch:\nbase corrupt " +
@@ -297,9 +283,9 @@ std::string scores_text(const HeadsRequest& request, const PairMeasured& m,
   }
   text += header + "\n";
   for (std::size_t pos = 0; pos < positions; ++pos) {
-    std::string row = left(std::to_string(pos), 5) +
-                      left(vocabulary.at(m.prompts.clean(0, pos)), 7) +
-                      left(vocabulary.at(m.prompts.corrupt(0, pos)), 7);
+    std::string row = left_aligned(std::to_string(pos), 5) +
+                      left_aligned(vocabulary.at(m.prompts.clean(0, pos)), 7) +
+                      left_aligned(vocabulary.at(m.prompts.corrupt(0, pos)), 7);
     for (const std::size_t k : m.matter) {
       const std::size_t layer = k / config.n_heads, head = k % config.n_heads;
       const std::size_t r = layer * positions + pos;
@@ -330,7 +316,7 @@ std::string circuit_text(const HeadsRequest& request, const CircuitMeasured& m) 
   text += keys + "\n";
   for (const auto& [name, attention] :
        {std::pair{"clean", &m.attention_clean}, std::pair{"corrupt", &m.attention_corrupt}}) {
-    std::string row = left(name, 8);
+    std::string row = left_aligned(name, 8);
     for (const double value : *attention) row += padded(fixed_point(value, 6), 10);
     text += row + "\n";
   }
@@ -456,8 +442,8 @@ std::string induction_text(const HeadsRequest& request, const InductionMeasured&
   for (std::size_t layer = 0; layer < m.scores.size(); ++layer)
     for (std::size_t head = 0; head < m.scores[layer].size(); ++head) {
       const attribution::HeadPatternScores& s = m.scores[layer][head];
-      std::string row = left(head_label(c, layer * c.n_heads + head), 4) + "  " +
-                        left(attribution::head_role_name(attribution::head_role(s)), 14);
+      std::string row = left_aligned(head_label(c, layer * c.n_heads + head), 4) + "  " +
+                        left_aligned(attribution::head_role_name(attribution::head_role(s)), 14);
       for (const double value : {s.previous_token, s.current_token, s.bos, s.induction})
         row += "  " + padded(fixed_point(value, 6), 10);
       text += row + "\n";

@@ -34,6 +34,20 @@ std::string fixed_point(double value, int decimals) {
              : printed;
 }
 
+std::string fixed_point(const std::optional<double>& value, int decimals) {
+  return value ? fixed_point(*value, decimals) : "undefined";
+}
+
+std::string padded(std::string text, std::size_t width) {
+  if (text.size() < width) text.insert(0, width - text.size(), ' ');
+  return text;
+}
+
+std::string left_aligned(std::string text, std::size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
 std::string shortest(double value) {
   char text[32];  // enough for any double, so to_chars cannot fail
   return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);

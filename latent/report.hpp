@@ -29,6 +29,13 @@ void require_finite(const Json& value, const std::string& where);
 // `decimals` digits after the point (printf's %.*f); a value that rounds to zero prints without its
 // sign, "0.000000" rather than "-0.000000", as PyTorch prints a tensor.
 std::string fixed_point(double value, int decimals);
+// The same for a statistic that may be undefined: "undefined" then.
+std::string fixed_point(const std::optional<double>& value, int decimals);
+
+// `text` right-aligned (padded on the left), or left-aligned, in a column of `width` characters;
+// a longer text is left as it is.
+std::string padded(std::string text, std::size_t width);
+std::string left_aligned(std::string text, std::size_t width);
 
 // The shortest text that reads back as the same double: 3.0482 prints as the user typed it.
 std::string shortest(double value);

@@ -72,11 +72,6 @@ Measured measure(const ResidualRequest& request) {
   return m;
 }
 
-std::string padded(std::string text, std::size_t width) {
-  if (text.size() < width) text.insert(0, width - text.size(), ' ');
-  return text;
-}
-
 std::string list_text(std::span<const double> values) {
   std::string text = "[";
   for (std::size_t i = 0; i < values.size(); ++i) {
