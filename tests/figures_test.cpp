@@ -29,6 +29,18 @@
 
 namespace {
 
+// The heights of an attribution bar chart's bars: the rectangles of the three series' colours
+// (IG, denoising, noising), in drawing order, category by category.
+std::vector<double> attribution_bar_heights(const std::string& svg) {
+  std::vector<double> heights;
+  for (const svg_structure::Element& e : svg_structure::check(svg).elements)
+    if (e.name == "rect" && e.attributes.count("fill") &&
+        std::set<std::string>{"#0072B2", "#D55E00", "#009E73"}.count(e.attributes.at("fill")) &&
+        std::stod(e.attributes.at("width")) > 20.0)
+      heights.push_back(std::stod(e.attributes.at("height")));
+  return heights;
+}
+
 using test_support::contains;
 
 // Drawing every figure trains and analyses a few neurons: do it once for the whole suite.
@@ -100,13 +112,7 @@ TEST(Figures, GateBarsShowTheExperimentsScores) {
                                       (*result.ig_shares)[1],
                                       (*result.patching.denoising.scores)[1],
                                       (*result.patching.noising.scores)[1]};
-  // The bars are the rectangles of the series' colours, in drawing order (category by category).
-  std::vector<double> heights;
-  for (const svg_structure::Element& e : svg_structure::check(svg).elements)
-    if (e.name == "rect" && e.attributes.count("fill") &&
-        std::set<std::string>{"#0072B2", "#D55E00", "#009E73"}.count(e.attributes.at("fill")) &&
-        std::stod(e.attributes.at("width")) > 20.0)
-      heights.push_back(std::stod(e.attributes.at("height")));
+  const std::vector<double> heights = attribution_bar_heights(svg);
   ASSERT_EQ(heights.size(), values.size()) << svg;
   // The axis runs from 0 to 1 over 400 - 78 - 64 = 258 pixels; heights are rounded to 0.01.
   for (std::size_t i = 0; i < values.size(); ++i)
@@ -343,15 +349,10 @@ TEST(Figures, HeadBarsShowTheChaptersHeadScores) {
               &table.patching.noising.scores})
           values.push_back((*scores)(layer, head));
     const std::string& svg = drawn_svg(is_or ? "ch12-or-heads.svg" : "ch12-and-heads.svg");
-    std::vector<double> heights;
-    for (const svg_structure::Element& e : svg_structure::check(svg).elements)
-      if (e.name == "rect" && e.attributes.count("fill") &&
-          std::set<std::string>{"#0072B2", "#D55E00", "#009E73"}.count(e.attributes.at("fill")) &&
-          std::stod(e.attributes.at("width")) > 20.0)
-        heights.push_back(std::stod(e.attributes.at("height")));
+    const std::vector<double> heights = attribution_bar_heights(svg);
     ASSERT_EQ(heights.size(), values.size()) << svg;
-    // One number of pixels per unit for every bar (heights rounded to 0.01), measured on head
-    // 1.0's IG share, which is 1.
+    // One number of pixels per unit for every bar (heights rounded to 0.01), read off head 1.0's
+    // IG share, which is 1.
     const double scale = heights[6] / values[6];
     EXPECT_GT(scale, 150.0);
     for (std::size_t i = 0; i < values.size(); ++i)
